@@ -1,0 +1,29 @@
+# The two commands of the README: `make run` (build the graph and serve it) and `make test` (every test).
+# Both set up what they need from nothing: a virtual environment with the pinned versions of constraints.txt.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup build serve clean
+
+$(BIN)/catkg: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[test]"
+	touch $@
+
+setup: $(BIN)/catkg
+
+build: setup
+	$(BIN)/catkg build
+
+run: build
+	$(BIN)/catkg serve --host $(HOST) --port $(PORT)
+
+test: setup
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) data

@@ -1,0 +1,1 @@
+"""The api room: the FastAPI app (SPARQL endpoint, evidence API, pages) and the catkg CLI."""

@@ -1,0 +1,37 @@
+"""The FastAPI application: one factory that takes a store, so tests and the CLI serve the same app."""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from catkg.api import errors, evidence, sparql
+from catkg.store.embedded import EmbeddedStore
+
+DESCRIPTION = """Cited evidence on lung cancer and thrombosis. Every fact carries its source and the verbatim
+sentence it was read from. `/sparql` is a read-only SPARQL 1.1 endpoint; `/api/` serves the evidence as JSON."""
+
+
+def create_app(store: EmbeddedStore | Path | str) -> FastAPI:
+    """An app serving ``store`` (an open store, or the path of one)."""
+    app = FastAPI(title="catkg", version=version("catkg"), description=DESCRIPTION)
+    app.state.store = store if isinstance(store, EmbeddedStore) else EmbeddedStore(Path(store))
+    errors.install(app)
+    app.include_router(sparql.router)
+    app.include_router(evidence.router)
+
+    @app.get("/healthz", tags=["service"], summary="Health check")
+    def healthz(request: Request) -> JSONResponse:
+        """200 when the store answers a query, 503 otherwise."""
+        try:
+            store = request.app.state.store
+            bool(store.query("ASK { ?s ?p ?o }"))
+            return JSONResponse({"status": "ok", "version": store.info.get("version"),
+                                 "data_version": store.info.get("data_version")})
+        except Exception as err:  # any failure of the store is what this route reports
+            return JSONResponse({"status": "unavailable", "error": str(err)}, status_code=503)
+
+    return app

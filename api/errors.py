@@ -1,0 +1,45 @@
+"""One error shape for the whole API: ``{"error": {"status": N, "message": "..."}}``."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from catkg.queries.facts import NotFound
+from catkg.queries.run import QueryError
+
+
+class ApiError(Exception):
+    """An HTTP error with a message for the client."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def error_response(status: int, message: str, **extra: object) -> JSONResponse:
+    return JSONResponse({"error": {"status": status, "message": message, **extra}}, status_code=status)
+
+
+def install(app: FastAPI) -> None:
+    """Map catkg's errors (and FastAPI's validation errors) onto the one error shape."""
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, err: ApiError) -> JSONResponse:
+        return error_response(err.status, err.message)
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, err: NotFound) -> JSONResponse:
+        return error_response(404, str(err))
+
+    @app.exception_handler(QueryError)
+    async def _bad_parameter(request: Request, err: QueryError) -> JSONResponse:
+        return error_response(422, str(err))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, err: RequestValidationError) -> JSONResponse:
+        fields = [".".join(str(p) for p in e["loc"] if p not in ("query", "path", "body")) for e in err.errors()]
+        message = "; ".join(f"{f}: {e['msg']}" for f, e in zip(fields, err.errors()))
+        return error_response(422, message, fields=fields)

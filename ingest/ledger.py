@@ -1,0 +1,190 @@
+"""The coverage ledger: every sentence of every source, and whether curation accounts for it.
+
+Each article text is cut into units (a line is a unit, split into sentences; a list item counts as one sentence).
+A unit is *covered* when its core lies inside a fact's quote, a reference's bibliographic spans (title, authors,
+journal line) or its article's title or publication date; *skipped* when it lies inside a ``skips:`` record's text
+(with the reason that record gives); *uncovered* otherwise. The ledger is how a curator knows that every claim of
+both articles has been read: ``python -m catkg.ingest.ledger`` prints the summary and every uncovered unit.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from catkg.ingest.validate import Span, Validated, load_and_validate, nearest, occurrences
+
+BULLET = re.compile(r"\s*(?:•|\d+\.(?=\s))\s*")
+"""A list item's leading bullet ('•' or '1.') and the whitespace around it."""
+
+MARKER = r"\[[0-9][0-9,\s–-]*\]"
+"""A bracketed citation marker such as [23] or [27, 28]."""
+
+BREAK = re.compile(rf"[.?!](\s+{MARKER})?(?=\s+(?:[A-Z]|\[))")
+"""Where a sentence may end: a full stop (with any citation marker standing right after it) before whitespace and
+an upper-case letter or '['."""
+
+ABBREVIATIONS = ("et al.", "Fig.", "Figs.", "e.g.", "i.e.", "vs.", "approx.", "No.", "Dr.")
+"""Words whose final full stop does not end a sentence."""
+
+LEAD = re.compile(rf"(?:\s|{MARKER})+")
+TRAIL = re.compile(rf"(?:\s|{MARKER})+$")
+"""Leading and trailing whitespace and citation markers, trimmed to get a sentence's core."""
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One sentence or list item of a source: its whole span and its core (without edge markers and spaces)."""
+
+    source: str
+    start: int
+    end: int
+    core_start: int
+    core_end: int
+    line: int
+    """Line number (from 1) in the source text."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A unit and what accounts for it."""
+
+    unit: Unit
+    text: str
+    status: str
+    """'covered', 'skipped' or 'uncovered'."""
+    reason: str | None = None
+    """For 'skipped', the skip's reason; for 'covered', 'fact', 'reference' or 'article'."""
+    by: tuple[str, ...] = ()
+    """Ids of the facts or references (or the skipped text) that cover the unit."""
+
+
+def split_sentences(line: str) -> list[tuple[int, int]]:
+    """Cut one line into sentences; return their [start, end) offsets in ``line``.
+
+    A sentence ends at '.', '?' or '!' followed by whitespace and an upper-case letter or '['. A bracketed citation
+    marker standing right after the full stop stays with the sentence it closes.
+
+    >>> [("Yes. [8] Then no." )[s:e] for s, e in split_sentences("Yes. [8] Then no.")]
+    ['Yes. [8]', 'Then no.']
+    """
+    spans, start = [], len(line) - len(line.lstrip())
+    for match in BREAK.finditer(line):
+        if line[: match.start() + 1].endswith(ABBREVIATIONS):
+            continue
+        spans.append((start, match.end()))
+        start = match.end()
+        while start < len(line) and line[start].isspace():
+            start += 1
+    if line[start:].strip():
+        spans.append((start, len(line.rstrip())))
+    return spans
+
+
+def core(text: str, start: int, end: int) -> tuple[int, int]:
+    """Trim whitespace and citation markers from both edges of ``text[start:end]``; return the core's offsets."""
+    piece = text[start:end]
+    lead = LEAD.match(piece)
+    trail = TRAIL.search(piece)
+    core_start = start + (lead.end() if lead else 0)
+    core_end = start + (trail.start() if trail else len(piece))
+    return (core_start, core_end) if core_start < core_end else (start, end)
+
+
+def units(source: str, text: str) -> list[Unit]:
+    """Every unit of a source text, in order: each non-blank line without its bullet, split into sentences."""
+    found, offset = [], 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        bullet = BULLET.match(line)
+        skip = bullet.end() if bullet else 0
+        for start, end in split_sentences(line[skip:]):
+            a, b = offset + skip + start, offset + skip + end
+            found.append(Unit(source, a, b, *core(text, a, b), number))
+        offset += len(line) + 1
+    return found
+
+
+def article_spans(validated: Validated) -> dict[str, list[Span]]:
+    """Spans of each article's own title and publication date in its text (for articles that carry them)."""
+    spans: dict[str, list[Span]] = {}
+    for item in validated.curation.sources:
+        src = item.record
+        if src.kind != "article" or src.id not in validated.texts:
+            continue
+        text, found = validated.texts[src.id], []
+        if src.title_in_text and (starts := occurrences(text, src.title)):
+            found.append(Span(src.id, starts[0], starts[0] + len(src.title)))
+        if src.published and (at := nearest(text, src.published, found[0].start if found else 0, False)) is not None:
+            found.append(Span(src.id, at, at + len(src.published)))
+        spans[src.id] = found
+    return spans
+
+
+def _inside(unit: Unit, spans: Iterable[tuple[str, Span]]) -> list[str]:
+    return [name for name, span in spans
+            if span.source == unit.source and span.start <= unit.core_start and unit.core_end <= span.end]
+
+
+def ledger(validated: Validated | None = None) -> list[Entry]:
+    """Every unit of every curated article, with what covers or skips it (or nothing)."""
+    v = validated or load_and_validate()
+    facts = [(fid, span) for fid, span in v.spans.items()]
+    refs = [(rid, span) for rid, spans in v.reference_spans.items() for span in spans]
+    articles = [(aid, span) for aid, spans in article_spans(v).items() for span in spans]
+    skips: list[tuple[str, Span, str]] = []
+    for item in v.curation.skips:
+        skip = item.record
+        starts = occurrences(v.texts[skip.source], skip.text)
+        start = starts[(skip.occurrence or 1) - 1]
+        skips.append((skip.text, Span(skip.source, start, start + len(skip.text)), skip.reason))
+    entries = []
+    for source, text in v.texts.items():
+        for unit in units(source, text):
+            piece = text[unit.start : unit.end]
+            for reason, spans in (("fact", facts), ("reference", refs), ("article", articles)):
+                if by := _inside(unit, spans):
+                    entries.append(Entry(unit, piece, "covered", reason, tuple(by)))
+                    break
+            else:
+                hits = [(t, r) for t, span, r in skips if _inside(unit, [(t, span)])]
+                if hits:
+                    entries.append(Entry(unit, piece, "skipped", hits[0][1], (hits[0][0],)))
+                else:
+                    entries.append(Entry(unit, piece, "uncovered"))
+    return entries
+
+
+def summary(entries: list[Entry]) -> dict[str, dict[str, object]]:
+    """Per source: units in all, covered, skipped (in all and by reason) and uncovered."""
+    out: dict[str, dict[str, object]] = {}
+    for source in dict.fromkeys(e.unit.source for e in entries):
+        mine = [e for e in entries if e.unit.source == source]
+        reasons = Counter(e.reason for e in mine if e.status == "skipped")
+        out[source] = {
+            "units": len(mine),
+            "covered": sum(e.status == "covered" for e in mine),
+            "skipped": sum(reasons.values()),
+            "skipped_by_reason": dict(sorted(reasons.items())),
+            "uncovered": sum(e.status == "uncovered" for e in mine),
+        }
+    return out
+
+
+def main() -> int:
+    """Print the summary and every uncovered unit; exit 1 when some unit is uncovered."""
+    entries = ledger()
+    for source, counts in summary(entries).items():
+        reasons = ", ".join(f"{r} {n}" for r, n in counts["skipped_by_reason"].items())  # type: ignore[union-attr]
+        print(f"{source}: {counts['units']} units, {counts['covered']} covered, {counts['skipped']} skipped"
+              f"{f' ({reasons})' if reasons else ''}, {counts['uncovered']} uncovered")
+    missing = [e for e in entries if e.status == "uncovered"]
+    for e in missing:
+        print(f"  uncovered {e.unit.source}:{e.unit.line}: {e.text}")
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

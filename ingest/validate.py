@@ -1,0 +1,294 @@
+"""Check curated records against each other, the ontology and the source texts; compute every offset.
+
+Offsets are never typed by hand: each quote is found in its source text here, and the occurrence a curator
+names picks among repeats. All problems are gathered before anything is raised.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from importlib.resources import files
+from pathlib import Path
+
+import networkx as nx
+
+from catkg.ingest.load import Curation, CurationError, Located, Problem, load_curation
+from catkg.ingest.models import Fact, Source, Value
+from catkg.ontology.load import entity_types, fact_kinds
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a quote sits in its source text: [start, end) in characters (Unicode code points)."""
+
+    source: str
+    start: int
+    end: int
+
+
+@dataclass
+class Validated:
+    """Curated data that passed every check, with the source texts and the computed spans."""
+
+    curation: Curation
+    texts: dict[str, str]
+    spans: dict[str, Span]
+    """Fact id to the span of its quote."""
+    reference_spans: dict[str, list[Span]]
+    """Reference id to the spans of its title, authors and citation line in the citing article."""
+
+
+def curated_root() -> Path:
+    return Path(str(files("catkg.ingest") / "curated"))
+
+
+def sources_root() -> Path:
+    return Path(str(files("catkg.ingest") / "sources"))
+
+
+def occurrences(text: str, quote: str) -> list[int]:
+    """Start offsets of every occurrence of ``quote`` in ``text`` (overlapping ones included)."""
+    starts, at = [], text.find(quote)
+    while at != -1:
+        starts.append(at)
+        at = text.find(quote, at + 1)
+    return starts
+
+
+def closest_passage(text: str, quote: str, width: int = 100) -> str:
+    """The passage of ``text`` that best matches ``quote``, and where they first differ.
+
+    Shown with escapes so that invisible differences (a no-break space, an en dash) are visible.
+    """
+    match = SequenceMatcher(None, text, quote, autojunk=False).find_longest_match(0, len(text), 0, len(quote))
+    low = max(0, match.a - match.b - len(quote))
+    window = text[low : match.a - match.b + 2 * len(quote)]
+    first = SequenceMatcher(None, window, quote, autojunk=False).get_matching_blocks()[0]
+    start = low + max(0, first.a - first.b)
+    passage = text[start : start + len(quote)]
+    differ = next((i for i, (a, b) in enumerate(zip(passage, quote)) if a != b), min(len(passage), len(quote)))
+    shown = repr(passage[:width]) + ("..." if len(passage) > width else "")
+    if differ >= len(quote) and passage == quote:
+        return shown
+    return (f"{shown}; first difference at character {differ}: source has {passage[differ:differ + 12]!r}, "
+            f"quote has {quote[differ:differ + 12]!r}")
+
+
+def locate(text: str, quote: str, occurrence: int | None, where: Located, field_name: str,
+           problems: list[Problem], source_id: str) -> int | None:
+    """Find a quote's start; append a problem when it is absent, repeated without an occurrence, or out of range."""
+    starts = occurrences(text, quote)
+    if not starts:
+        problems.append(where.problem(field_name, f"not verbatim in source {source_id!r}; closest: "
+                                      f"{closest_passage(text, quote)}"))
+        return None
+    if occurrence is None:
+        if len(starts) > 1:
+            problems.append(where.problem(field_name, f"occurs {len(starts)} times in source {source_id!r}; "
+                                          "say which with 'occurrence: N'"))
+            return None
+        return starts[0]
+    if occurrence > len(starts):
+        problems.append(where.problem("occurrence", f"occurrence {occurrence} asked but the text occurs "
+                                      f"{len(starts)} time{'s' * (len(starts) != 1)} in source {source_id!r}"))
+        return None
+    return starts[occurrence - 1]
+
+
+NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+         "ten": 10, "twice": 2, "threefold": 3, "single": 1}
+
+
+def numbers_in(text: str) -> set[float]:
+    """Every number written in ``text``, digits (1,001 -> 1001) or words (three -> 3)."""
+    found = {float(n.replace(",", "")) for n in NUMBER.findall(text)}
+    found |= {float(v) for w, v in WORDS.items() if re.search(rf"\b{w}\b", text, re.IGNORECASE)}
+    return found
+
+
+def check_value(value: Value, quote: str, where: Located, name: str, problems: list[Problem]) -> None:
+    """A value must be written in its quote, and its number must be the one written."""
+    if value.as_written not in quote:
+        problems.append(where.problem(f"{name}.as_written", f"{value.as_written!r} does not appear in the quote"))
+        return
+    written = numbers_in(value.as_written)
+    for label, number in (("value", value.value), ("upper", value.upper)):
+        if number is not None and float(number) not in written:
+            problems.append(where.problem(f"{name}.{label}", f"{number} is not the number written in {value.as_written!r}"))
+
+
+def _unique(records: list[Located], kind: str, problems: list[Problem]) -> dict[str, Located]:
+    seen: dict[str, Located] = {}
+    for item in records:
+        rid = item.record.id
+        if rid in seen:
+            first = seen[rid]
+            problems.append(item.problem("id", f"duplicate {kind} id {rid!r} (first at {first.file}:{first.line})"))
+        else:
+            seen[rid] = item
+    return seen
+
+
+def nearest(text: str, part: str, anchor: int, before: bool) -> int | None:
+    """The occurrence of ``part`` nearest to ``anchor`` (only those ending by it when ``before``)."""
+    starts = [s for s in occurrences(text, part) if not before or s + len(part) <= anchor]
+    return min(starts, key=lambda s: abs(s - anchor), default=None)
+
+
+def _bibliographic_spans(item: Located[Source], text: str, home: str, problems: list[Problem]) -> list[Span]:
+    """Find a source's title, authors, citation line and date in the article text that carries them.
+
+    Authors such as 'et al.' repeat across a reference list, so each is taken nearest before its title.
+    """
+    src = item.record
+    if src.kind == "article" and not src.title_in_text:
+        title_start = 0
+    else:
+        title_start = locate(text, src.title, None, item, "title", problems, home)
+        if title_start is None:
+            return []
+    spans = [] if src.kind == "article" and not src.title_in_text else [Span(home, title_start, title_start + len(src.title))]
+    parts = [(f"authors[{i}]", a, True) for i, a in enumerate(src.authors)]
+    parts += [("citation", src.citation, False)] if src.citation else []
+    parts += [("published", src.published, False)] if src.published else []
+    for name, part, before in parts:
+        start = nearest(text, part, title_start, before)
+        if start is None:
+            problems.append(item.problem(name, f"{part!r} is not written {'before the title ' * before}in source {home!r}"))
+        else:
+            spans.append(Span(home, start, start + len(part)))
+    return spans
+
+
+def _check_sources(cur: Curation, sources_dir: Path, problems: list[Problem]) -> tuple[dict[str, str], dict[str, list[Span]]]:
+    texts: dict[str, str] = {}
+    ref_spans: dict[str, list[Span]] = {}
+    by_id = {s.record.id: s for s in cur.sources}
+    for item in cur.sources:
+        src = item.record
+        if src.kind == "article":
+            if not src.file:
+                problems.append(item.problem("file", "an article needs the file name of its text"))
+                continue
+            path = sources_dir / src.file
+            if not path.is_file():
+                problems.append(item.problem("file", f"no such file in {sources_dir}: {src.file!r}"))
+                continue
+            texts[src.id] = path.read_text(encoding="utf-8")
+    positions: Counter[tuple[str, int]] = Counter()
+    for item in cur.sources:
+        src = item.record
+        home = src.id if src.kind == "article" else src.cited_in
+        if src.kind == "reference":
+            if src.cited_in not in by_id or by_id[src.cited_in].record.kind != "article":
+                problems.append(item.problem("cited_in", f"{src.cited_in!r} is not a curated article"))
+                continue
+            if src.position is None:
+                problems.append(item.problem("position", "a reference needs its position in the list"))
+            else:
+                positions[(home, src.position)] += 1
+                if positions[(home, src.position)] == 2:
+                    problems.append(item.problem("position", f"position {src.position} is used twice in {home!r}"))
+        if home not in texts:
+            continue
+        spans = _bibliographic_spans(item, texts[home], home, problems)
+        if src.kind == "reference":
+            ref_spans[src.id] = spans
+    return texts, ref_spans
+
+
+def _check_entities(cur: Curation, problems: list[Problem]) -> None:
+    ids = {e.record.id for e in cur.entities}
+    types = entity_types()
+    graph = nx.DiGraph()
+    for item in cur.entities:
+        ent = item.record
+        if ent.type not in types:
+            problems.append(item.problem("type", f"unknown entity type {ent.type!r}; known: {', '.join(sorted(types))}"))
+        graph.add_node(ent.id)
+        for i, broader in enumerate(ent.broader):
+            if broader not in ids:
+                problems.append(item.problem(f"broader[{i}]", f"unknown entity {broader!r}"))
+            else:
+                graph.add_edge(ent.id, broader)
+        names = [ent.label, *ent.synonyms, *ent.abbreviations]
+        for name, count in Counter(n.lower() for n in names).items():
+            if count > 1:
+                problems.append(item.problem("synonyms", f"name {name!r} is listed more than once"))
+    where = {e.record.id: e for e in cur.entities}
+    for cycle in nx.simple_cycles(graph):
+        at = min(range(len(cycle)), key=lambda i: (where[cycle[i]].file, where[cycle[i]].line))
+        cycle = cycle[at:] + cycle[:at]
+        problems.append(where[cycle[0]].problem("broader", "broader entities form a cycle: "
+                                                + " -> ".join(cycle + cycle[:1])))
+
+
+def _check_fact(item: Located[Fact], cur_ids: dict[str, set[str]], texts: dict[str, str],
+                problems: list[Problem]) -> Span | None:
+    fact = item.record
+    if fact.kind not in fact_kinds():
+        problems.append(item.problem("kind", f"unknown fact kind {fact.kind!r}; known: {', '.join(sorted(fact_kinds()))}"))
+    for name in ("subject", "object"):
+        if getattr(fact, name) not in cur_ids["entities"]:
+            problems.append(item.problem(name, f"unknown entity {getattr(fact, name)!r}"))
+    for i, ref in enumerate(fact.cites):
+        if ref not in cur_ids["references"]:
+            problems.append(item.problem(f"cites[{i}]", f"unknown reference {ref!r}"))
+    for i, marker in enumerate(fact.citations):
+        if marker not in fact.quote:
+            problems.append(item.problem(f"citations[{i}]", f"{marker!r} does not appear in the quote"))
+    if fact.attributed_to and fact.attributed_to not in fact.quote:
+        problems.append(item.problem("attributed_to", f"{fact.attributed_to!r} does not appear in the quote"))
+    for i, value in enumerate(fact.values):
+        check_value(value, fact.quote, item, f"values[{i}]", problems)
+    if fact.source not in texts:
+        if fact.source not in cur_ids["articles"]:
+            problems.append(item.problem("source", f"unknown article {fact.source!r}"))
+        return None
+    start = locate(texts[fact.source], fact.quote, fact.occurrence, item, "quote", problems, fact.source)
+    return None if start is None else Span(fact.source, start, start + len(fact.quote))
+
+
+def validate(cur: Curation, sources_dir: Path | None = None) -> Validated:
+    """Check everything curated; return it with texts and spans.
+
+    :raises CurationError: listing every problem, each with file, line and field.
+    """
+    problems: list[Problem] = []
+    sources = _unique(cur.sources, "source", problems)
+    _unique(cur.entities, "entity", problems)
+    _unique(cur.facts, "fact", problems)
+    texts, ref_spans = _check_sources(cur, sources_dir or sources_root(), problems)
+    _check_entities(cur, problems)
+    ids = {
+        "entities": {e.record.id for e in cur.entities},
+        "articles": {k for k, s in sources.items() if s.record.kind == "article"},
+        "references": {k for k, s in sources.items() if s.record.kind == "reference"},
+    }
+    spans: dict[str, Span] = {}
+    for item in cur.facts:
+        span = _check_fact(item, ids, texts, problems)
+        if span:
+            spans[item.record.id] = span
+    for item in cur.skips:
+        skip = item.record
+        if skip.source not in texts:
+            problems.append(item.problem("source", f"unknown article {skip.source!r}"))
+        else:
+            locate(texts[skip.source], skip.text, skip.occurrence, item, "text", problems, skip.source)
+    if problems:
+        raise CurationError(problems)
+    return Validated(cur, texts, spans, ref_spans)
+
+
+def load_and_validate(curated: Path | None = None, sources_dir: Path | None = None) -> Validated:
+    """The whole ingest check, from YAML files to validated records.
+
+    :raises CurationError: listing every problem in every file.
+    """
+    root = curated or curated_root()
+    return validate(load_curation(root, display_root=root.parent.parent), sources_dir)

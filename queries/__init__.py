@@ -1,0 +1,1 @@
+"""The queries room: named SPARQL queries, safe parameter binding, search and graph walks."""

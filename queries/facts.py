@@ -1,0 +1,137 @@
+"""Facts in the JSON shape of API.md, read from the store through the named queries.
+
+One function builds a fact, so the API, the pages and the CLI show the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from catkg.ontology import ENTITY, FACT, SOURCE
+from catkg.ontology.load import fact_kinds
+from catkg.queries.run import Queryable, QueryError, run
+
+
+class NotFound(QueryError):
+    """An id that names nothing in the graph."""
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    total: int
+    limit: int
+    offset: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"items": self.items, "total": self.total, "limit": self.limit, "offset": self.offset}
+
+
+def kind_iri(kind: str) -> str:
+    """The class of a fact kind slug.
+
+    :raises QueryError: naming the unknown kind and the known ones.
+    """
+    try:
+        return str(fact_kinds()[kind])
+    except KeyError:
+        raise QueryError(f"unknown kind {kind!r}; known: {', '.join(sorted(fact_kinds()))}") from None
+
+
+def fact_ids(store: Queryable, *, kind: str | None = None, entity: str | None = None,
+             source: str | None = None, q: str | None = None) -> list[str]:
+    """Ids of the facts that pass every given filter, in id order."""
+    params = {
+        "kind": kind_iri(kind) if kind else None,
+        "entity": ENTITY + entity if entity else None,
+        "source": SOURCE + source if source else None,
+        "q": q or None,
+    }
+    return [row["id"] for row in run(store, "facts", params)]
+
+
+def list_facts(store: Queryable, *, limit: int = 50, offset: int = 0, **filters: str | None) -> Page:
+    """One page of facts, with the total that passed the filters."""
+    ids = fact_ids(store, **filters)
+    return Page(facts_by_id(store, ids[offset : offset + limit]), len(ids), limit, offset)
+
+
+def get_fact(store: Queryable, fact_id: str) -> dict[str, Any]:
+    """One fact.
+
+    :raises NotFound: when no fact has this id.
+    """
+    found = facts_by_id(store, [fact_id])
+    if not found:
+        raise NotFound(f"unknown fact: {fact_id}")
+    return found[0]
+
+
+def facts_by_id(store: Queryable, ids: list[str]) -> list[dict[str, Any]]:
+    """Full facts for ``ids``, in the given order (ids that name no fact are left out)."""
+    iris = [FACT + i for i in ids]
+    details = {row["fact"]: row for row in run(store, "fact_details", many={"fact": iris})}
+    values: dict[str, list[dict[str, Any]]] = {}
+    for row in run(store, "fact_values", many={"fact": iris}):
+        values.setdefault(row["fact"], []).append(_value(row))
+    markers: dict[str, list[str]] = {}
+    cites: dict[str, list[dict[str, str]]] = {}
+    for row in run(store, "fact_citations", many={"fact": iris}):
+        if row["marker"]:
+            markers.setdefault(row["fact"], []).append(row["marker"])
+        if row["reference"]:
+            cites.setdefault(row["fact"], []).append({"id": row["referenceId"], "title": row["referenceTitle"]})
+    return [_fact(details[iri], values.get(iri, []), markers.get(iri, []), cites.get(iri, []))
+            for iri in iris if iri in details]
+
+
+def _value(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "value": row["value"], "upper": row["upper"], "as_written": row["asWritten"], "unit": row["unit"],
+        "measure": row["measure"], "comparator": row["comparator"], "cohort_size": row["cohortSize"],
+        "time_point": row["timePoint"], "population": row["population"], "interval": row["interval"],
+        "p_value": row["pValue"],
+    }
+
+
+def _entity(row: dict[str, Any], role: str) -> dict[str, str]:
+    return {"id": row[role + "Id"], "label": row[role + "Label"], "type": row[role + "Type"]}
+
+
+def _fact(row: dict[str, Any], values: list[dict[str, Any]], markers: list[str],
+          cites: list[dict[str, str]]) -> dict[str, Any]:
+    source_id, start, end = row["sourceId"], row["start"], row["end"]
+    return {
+        "id": row["id"],
+        "iri": row["fact"],
+        "kind": row["kind"],
+        "statement": row["statement"],
+        "subject": _entity(row, "subject"),
+        "predicate": row["predicate"],
+        "object": _entity(row, "object"),
+        "values": values,
+        "study_design": row["studyDesign"],
+        "direction": row["direction"],
+        "population": row["population"],
+        "compared_with": row["comparedWith"],
+        "evidence": {
+            "quote": row["quote"],
+            "source": {"id": source_id, "title": row["sourceTitle"], "file": row["sourceFile"]},
+            "start": start,
+            "end": end,
+            "occurrence": row["occurrence"],
+            "citations": sorted(markers, key=_marker_order),
+            "cites": sorted(cites, key=lambda c: c["id"]),
+            "attributed_to": row["attributedTo"],
+            "url": f"/source/{source_id}#c{start}-{end}",
+        },
+    }
+
+
+def _marker_order(marker: str) -> tuple[int, str]:
+    digits = "".join(ch if ch.isdigit() else " " for ch in marker).split()
+    return (int(digits[0]) if digits else 0, marker)
+
+
+__all__ = ["NotFound", "Page", "facts_by_id", "fact_ids", "get_fact", "kind_iri", "list_facts"]

@@ -1,0 +1,163 @@
+"""Build a store generation from curated data and swap it in atomically.
+
+The new generation is written beside the old one; only when everything in it is written and checked does the
+store link move to it (``os.replace`` of a link is atomic). A build that fails removes its own directory and
+leaves the previous generation serving, untouched.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib.metadata import version as package_version
+from pathlib import Path
+
+from pyoxigraph import Quad, Store
+
+from catkg.ingest.to_rdf import data_quads, meta_quads, ontology_quads
+from catkg.ingest.validate import Validated, curated_root, load_and_validate, sources_root
+from catkg.store.embedded import GENERATIONS, StoreError, generations_dir
+
+Step = Callable[[Path, Store, Validated], None]
+"""An extra build step (the search index): gets the new generation's directory, its store and the data."""
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    directory: Path
+    info: dict
+
+
+def content_hash(*roots: Path) -> str:
+    """A short hash of every curated and source file: the data version of a build."""
+    digest = hashlib.sha256()
+    for root in roots:
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in {".yaml", ".txt"}):
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
+def _count(store: Store, sparql: str) -> int:
+    return int(next(iter(store.query(sparql, use_default_graph_as_union=True)))[0].value)
+
+
+PREFIXES = "PREFIX cat: <https://w3id.org/catkg/ontology#> PREFIX oa: <http://www.w3.org/ns/oa#> "
+
+
+def _check_counts(store: Store, validated: Validated) -> dict[str, int]:
+    """Read back what was written and compare with what was curated, so a silent loss fails the build."""
+    counts = {
+        "facts": _count(store, PREFIXES + "SELECT (COUNT(DISTINCT ?f) AS ?n) { ?f a cat:Fact }"),
+        "entities": _count(store, PREFIXES + "SELECT (COUNT(DISTINCT ?e) AS ?n) { ?e a cat:Entity }"),
+        "sources": _count(store, PREFIXES + "SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s a cat:Source }"),
+        "quotes": _count(store, PREFIXES + "SELECT (COUNT(DISTINCT ?f) AS ?n) "
+                         "{ ?f cat:hasEvidence/oa:hasSelector/oa:exact ?quote }"),
+    }
+    cur = validated.curation
+    expected = {"facts": len(cur.facts), "entities": len(cur.entities), "sources": len(cur.sources),
+                "quotes": len(cur.facts)}
+    if counts != expected:
+        raise StoreError(f"the built store does not hold what was curated: read back {counts}, expected {expected}")
+    counts["triples"] = len(store)
+    return counts
+
+
+def build(path: Path, *, steps: Iterable[Step] = (), curated: Path | None = None, sources: Path | None = None,
+          progress: Callable[[str], None] = lambda message: None) -> BuildResult:
+    """Validate, convert, load and check a new generation, then make ``path`` point at it.
+
+    :raises CurationError: when the curated data has problems (nothing is written).
+    :raises StoreError: when the store cannot be written or read back (the previous generation stays).
+    """
+    path = Path(path)
+    if path.exists() and not path.is_symlink():
+        raise StoreError(f"{path} exists and is not a catkg store link; move it away or choose another --store")
+    progress("validating curated data")
+    validated = load_and_validate(curated, sources)
+    gens = generations_dir(path)
+    try:
+        gens.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise StoreError(f"cannot create the store directory {gens}: {err.strerror}") from err
+    with open(gens / ".lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as err:
+            raise StoreError(f"another build of {path} is running") from err
+        return _build_locked(path, gens, validated, steps, curated, sources, progress)
+
+
+def _build_locked(path: Path, gens: Path, validated: Validated, steps: Iterable[Step], curated: Path | None,
+                  sources: Path | None, progress: Callable[[str], None]) -> BuildResult:
+    started = time.perf_counter()
+    built = datetime.now(timezone.utc)
+    directory = gens / f"{built.strftime('%Y%m%dT%H%M%S%fZ')}-{os.getpid()}"
+    info = {
+        "version": package_version("catkg"),
+        "data_version": content_hash(curated or curated_root(), sources or sources_root()),
+        "built": built.isoformat(timespec="seconds"),
+    }
+    try:
+        directory.mkdir()
+        info["counts"] = _write_generation(directory, validated, steps, info, built, progress)
+        info["seconds"] = round(time.perf_counter() - started, 3)
+        (directory / "build.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+        previous = path.resolve() if path.is_symlink() else None
+        _swap(path, directory)
+    except BaseException as err:
+        # The failed store may still be referenced from the traceback's frames, and RocksDB writes files
+        # when it closes: release it before removing its directory, or the directory comes back.
+        traceback.clear_frames(err.__traceback__)
+        shutil.rmtree(directory, ignore_errors=True)
+        if isinstance(err, OSError):
+            raise StoreError(f"cannot write the store in {directory}: {err}") from err
+        raise
+    _prune(gens, keep={directory, previous})
+    progress(f"built {info['counts']['facts']} facts, {info['counts']['triples']} triples in {info['seconds']} s")
+    return BuildResult(directory, info)
+
+
+def _write_generation(directory: Path, validated: Validated, steps: Iterable[Step], info: dict, built: datetime,
+                      progress: Callable[[str], None]) -> dict[str, int]:
+    """Load, check and complete the new generation's store; closes it before returning, error or not."""
+    store = Store(str(directory / "oxigraph"))
+    try:
+        progress("loading RDF")
+        quads: list[Quad] = [*ontology_quads(), *data_quads(validated)]
+        store.bulk_extend(quads)
+        counts = _check_counts(store, validated)
+        store.bulk_extend(meta_quads(info["version"] + "+" + info["data_version"], built, counts))
+        counts["triples"] = len(store)
+        for step in steps:
+            step(directory, store, validated)
+        store.flush()
+        return counts
+    finally:
+        del store  # closes it: RocksDB has flushed and released its lock before the swap
+
+
+def _swap(path: Path, directory: Path) -> None:
+    """Point ``path`` at ``directory`` in one atomic rename of a fresh link over the old one."""
+    link = path.parent / f".{path.name}.{os.getpid()}.link"
+    link.unlink(missing_ok=True)
+    os.symlink(os.path.relpath(directory, path.parent), link)
+    os.replace(link, path)
+
+
+def _prune(gens: Path, keep: set[Path | None]) -> None:
+    """Remove every generation but the new one and the one it replaced (a server may still read that one),
+    including leftovers of builds that were killed; a failure here costs disk, not data."""
+    for old in gens.iterdir():
+        if old.is_dir() and old not in keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+__all__ = ["GENERATIONS", "BuildResult", "build", "content_hash"]

@@ -1,0 +1,77 @@
+"""Shared fixtures: a real store built on disk from the real curated data, and a real server on loopback."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from catkg.store.build import build
+from catkg.store.embedded import EmbeddedStore
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store built once per test run from the project's curated data."""
+    path = tmp_path_factory.mktemp("store") / "store"
+    build(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def store(store_path: Path) -> EmbeddedStore:
+    return EmbeddedStore(store_path)
+
+
+@pytest.fixture(scope="session")
+def client(store: EmbeddedStore):
+    """The app in process (FastAPI's TestClient), on the session's store."""
+    from fastapi.testclient import TestClient
+
+    from catkg.api.app import create_app
+
+    with TestClient(create_app(store)) as test_client:
+        yield test_client
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(store: Path, port: int, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
+    """Start ``catkg serve`` for real and wait until /healthz answers."""
+    env = {**os.environ, **(extra_env or {})}
+    proc = subprocess.Popen([sys.executable, "-m", "catkg.api.cli", "serve", "--store", str(store), "--port", str(port)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"catkg serve exited: {proc.stderr.read().decode()}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.TransportError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("catkg serve did not answer within 60 s")
+
+
+@pytest.fixture(scope="session")
+def server(store_path: Path) -> Iterator[str]:
+    """Base URL of a real ``catkg serve`` on a free loopback port, stopped after the run."""
+    port = free_port()
+    proc = start_server(store_path, port)
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=10)

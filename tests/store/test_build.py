@@ -1,0 +1,79 @@
+"""Building a store: counts read back, atomic swap, a failed build changes nothing, readers follow a swap."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from catkg.ingest.validate import load_and_validate
+from catkg.store.build import build
+from catkg.store.embedded import EmbeddedStore, StoreError, generations_dir
+
+
+def test_built_store_holds_every_curated_record(store: EmbeddedStore) -> None:
+    checked = load_and_validate()
+    counts = store.info["counts"]
+    assert counts["facts"] == len(checked.curation.facts) >= 1
+    assert counts["entities"] == len(checked.curation.entities)
+    assert counts["sources"] == len(checked.curation.sources)
+    assert counts["triples"] > 10 * counts["facts"]
+
+
+def test_rebuild_swaps_and_open_store_follows(tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    first = build(path).directory
+    reader = EmbeddedStore(path)
+    assert reader.generation().directory == first
+    second = build(path).directory
+    assert second != first and path.resolve() == second
+    assert reader.generation().directory == second
+    assert bool(reader.query("ASK { ?f a <https://w3id.org/catkg/ontology#Fact> }"))
+    third = build(path).directory
+    kept = {p for p in generations_dir(path).iterdir() if p.is_dir()}
+    assert kept == {second, third}, "keeps the current generation and the one it replaced"
+
+
+def test_failing_step_removes_its_generation_and_keeps_the_old(tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    first = build(path).directory
+
+    def broken_step(directory, store, validated):
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(StoreError, match="No space left on device"):
+        build(path, steps=[broken_step])
+    assert path.resolve() == first
+    assert [p for p in generations_dir(path).iterdir() if p.is_dir()] == [first]
+
+
+def test_a_plain_directory_is_never_clobbered(tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    path.mkdir()
+    (path / "precious").write_text("keep me")
+    with pytest.raises(StoreError, match="not a catkg store"):
+        build(path)
+    assert (path / "precious").read_text() == "keep me"
+
+
+def test_missing_and_corrupted_stores_say_how_to_rebuild(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="catkg build"):
+        EmbeddedStore(tmp_path / "none")
+    path = tmp_path / "store"
+    directory = build(path).directory
+    os.remove(directory / "build.json")
+    with pytest.raises(StoreError, match="incomplete or corrupted.*catkg build"):
+        EmbeddedStore(path)
+
+
+def test_unwritable_location_is_a_clear_error(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        blocker = tmp_path / "file"
+        blocker.write_text("")
+        target = blocker / "store"  # a path under a regular file cannot be created, even by root
+    else:
+        tmp_path.chmod(0o500)
+        target = tmp_path / "store"
+    with pytest.raises(StoreError, match="cannot create the store directory"):
+        build(target)
