@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from catkg.api import errors, evidence, sparql
+from catkg.api import errors, evidence, linked, sparql
 from catkg.store.embedded import EmbeddedStore
 
 DESCRIPTION = """Cited evidence on lung cancer and thrombosis. Every fact carries its source and the verbatim
@@ -22,6 +22,7 @@ def create_app(store: EmbeddedStore | Path | str) -> FastAPI:
     errors.install(app)
     app.include_router(sparql.router)
     app.include_router(evidence.router)
+    app.include_router(linked.router)
 
     @app.get("/healthz", tags=["service"], summary="Health check")
     def healthz(request: Request) -> JSONResponse:

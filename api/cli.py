@@ -107,9 +107,9 @@ def validate() -> None:
 
 def build_store(store: Path) -> dict[str, Any]:
     """Build ``store`` with every build step the later rooms add."""
-    from catkg.store.build import build as build_generation
+    from catkg.queries.steps import build_graph
 
-    return build_generation(store, progress=progress()).info
+    return build_graph(store, progress=progress()).info
 
 
 @app.command()

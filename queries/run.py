@@ -15,7 +15,10 @@ from functools import cache
 from importlib.resources import files
 from typing import Any, Protocol
 
-from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QuerySolutions
+from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QuerySolutions, QueryTriples
+
+from catkg.ontology import ENTITY, SOURCE
+from catkg.ontology.load import fact_kinds
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 INTEGER_TYPES = {XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger",
@@ -39,7 +42,8 @@ class Queryable(Protocol):
 class Parameter:
     name: str
     kind: str
-    """'IRI', 'string', 'integer' or 'decimal'."""
+    """'IRI', 'entity' (an entity id), 'source' (a source id), 'kind' (a fact kind), 'string', 'integer',
+    'decimal'."""
     optional: bool
     description: str = ""
 
@@ -118,6 +122,14 @@ def to_term(value: Any, kind: str, name: str) -> Term:
     if isinstance(value, (NamedNode, Literal)):
         return value
     try:
+        if kind in ("entity", "source"):
+            if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", str(value)):
+                raise ValueError("expected an id such as 'pulmonary-embolism'")
+            return NamedNode((ENTITY if kind == "entity" else SOURCE) + str(value))
+        if kind == "kind":
+            if str(value) not in fact_kinds():
+                raise ValueError(f"known kinds: {', '.join(sorted(fact_kinds()))}")
+            return NamedNode(str(fact_kinds()[str(value)]))
         if kind == "IRI":
             return NamedNode(str(value))
         if kind == "integer":
@@ -172,8 +184,8 @@ def rows(result: QuerySolutions) -> list[dict[str, Any]]:
 
 
 def run(store: Queryable, name: str, params: dict[str, Any] | None = None,
-        many: dict[str, list[Any]] | None = None) -> list[dict[str, Any]] | bool:
-    """Run a named query with its parameters bound; SELECT gives rows, ASK a bool.
+        many: dict[str, list[Any]] | None = None) -> list[dict[str, Any]] | bool | QueryTriples:
+    """Run a named query with its parameters bound; SELECT gives rows, ASK a bool, CONSTRUCT triples.
 
     ``params`` binds one value per parameter (missing optional ones are UNDEF); ``many`` binds one
     parameter to a list of values (one VALUES row each), e.g. the fact ids of a page.
@@ -201,4 +213,6 @@ def run(store: Queryable, name: str, params: dict[str, Any] | None = None,
     result = store.query(bind(query.text, table))
     if isinstance(result, QueryBoolean):
         return bool(result)
+    if isinstance(result, QueryTriples):
+        return result
     return rows(result)

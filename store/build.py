@@ -24,10 +24,10 @@ from pyoxigraph import Quad, Store
 
 from catkg.ingest.to_rdf import data_quads, meta_quads, ontology_quads
 from catkg.ingest.validate import Validated, curated_root, load_and_validate, sources_root
-from catkg.store.embedded import GENERATIONS, StoreError, generations_dir
+from catkg.store.embedded import GENERATIONS, Snapshot, StoreError, generations_dir
 
-Step = Callable[[Path, Store, Validated], None]
-"""An extra build step (the search index): gets the new generation's directory, its store and the data."""
+Step = Callable[[Path, Snapshot, Validated], None]
+"""An extra build step (the search index): gets the new generation's directory, a view of its store, the data."""
 
 
 @dataclass(frozen=True)
@@ -45,14 +45,14 @@ def content_hash(*roots: Path) -> str:
     return digest.hexdigest()[:12]
 
 
-def _count(store: Store, sparql: str) -> int:
-    return int(next(iter(store.query(sparql, use_default_graph_as_union=True)))[0].value)
+def _count(store: Snapshot, sparql: str) -> int:
+    return int(next(iter(store.query(sparql)))[0].value)
 
 
 PREFIXES = "PREFIX cat: <https://w3id.org/catkg/ontology#> PREFIX oa: <http://www.w3.org/ns/oa#> "
 
 
-def _check_counts(store: Store, validated: Validated) -> dict[str, int]:
+def _check_counts(store: Snapshot, validated: Validated) -> dict[str, int]:
     """Read back what was written and compare with what was curated, so a silent loss fails the build."""
     counts = {
         "facts": _count(store, PREFIXES + "SELECT (COUNT(DISTINCT ?f) AS ?n) { ?f a cat:Fact }"),
@@ -66,7 +66,6 @@ def _check_counts(store: Store, validated: Validated) -> dict[str, int]:
                 "quotes": len(cur.facts)}
     if counts != expected:
         raise StoreError(f"the built store does not hold what was curated: read back {counts}, expected {expected}")
-    counts["triples"] = len(store)
     return counts
 
 
@@ -133,11 +132,13 @@ def _write_generation(directory: Path, validated: Validated, steps: Iterable[Ste
         progress("loading RDF")
         quads: list[Quad] = [*ontology_quads(), *data_quads(validated)]
         store.bulk_extend(quads)
-        counts = _check_counts(store, validated)
+        snapshot = Snapshot(store)
+        counts = _check_counts(snapshot, validated)
+        counts["triples"] = len(store)
         store.bulk_extend(meta_quads(info["version"] + "+" + info["data_version"], built, counts))
         counts["triples"] = len(store)
         for step in steps:
-            step(directory, store, validated)
+            step(directory, snapshot, validated)
         store.flush()
         return counts
     finally:

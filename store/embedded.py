@@ -47,6 +47,21 @@ def current_generation(path: Path) -> Path:
     return target
 
 
+class Snapshot:
+    """Queries over one pyoxigraph store, with catkg's default: the default graph is the union of all graphs.
+
+    The one place that default is set, for the served store and for a store still being built.
+    """
+
+    def __init__(self, oxigraph: Store):
+        self.oxigraph = oxigraph
+
+    def query(self, sparql: str, **options: Any) -> Any:
+        if "default_graph" not in options:
+            options.setdefault("use_default_graph_as_union", True)
+        return self.oxigraph.query(sparql, **options)
+
+
 @dataclass(frozen=True)
 class Generation:
     """One opened generation: its directory, its read-only pyoxigraph store and its build record."""
@@ -91,8 +106,11 @@ class EmbeddedStore:
         """The build record: version, build time, counts."""
         return self.generation().info
 
+    @property
+    def directory(self) -> Path:
+        """The current generation's directory (where build steps such as the search index wrote their files)."""
+        return self.generation().directory
+
     def query(self, sparql: str, **options: Any) -> Any:
         """Run a SPARQL query; the default graph is the union of all graphs unless ``default_graph`` is given."""
-        if "default_graph" not in options:
-            options.setdefault("use_default_graph_as_union", True)
-        return self.generation().oxigraph.query(sparql, **options)
+        return Snapshot(self.generation().oxigraph).query(sparql, **options)

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from catkg.store.build import build
+from catkg.queries.steps import build_graph
 from catkg.store.embedded import EmbeddedStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store built once per test run from the project's curated data."""
     path = tmp_path_factory.mktemp("store") / "store"
-    build(path)
+    build_graph(path)
     return path
 
 

@@ -1,0 +1,137 @@
+"""Full-text search over facts: an SQLite FTS5 index with BM25 ranking, built beside the store.
+
+The index is a build step, so it is written into each new store generation and swapped in with it. Each fact is
+one document: its statement, quote, values as written, attributed study and citations, and the names (label,
+synonyms, abbreviations) of its subject and object. Entity names found in a question are also matched as the
+entity itself (an ``x<id>`` token), for the fact's own entities and, ranked lower, for their broader ones, so
+"PE" finds facts about pulmonary embolism, and "VTE" finds them too.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from catkg.queries.facts import Page, facts_by_id, kind_iri
+from catkg.queries.run import Queryable, QueryError, run
+
+INDEX = "search.sqlite"
+
+COLUMNS = ("statement", "quote", "names", "entities", "broader", "details")
+WEIGHTS = (4.0, 1.5, 3.0, 6.0, 1.0, 1.0)
+"""BM25 column weights: entity matches count most, then the statement and entity names, then the quote."""
+
+STOPWORDS = set("""a an and are as at be by can do does for from has have how i in into is it its of on or that the
+their there these this to was were what when where which who whom why will with""".split())
+
+WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def entity_token(entity_id: str) -> str:
+    """One index token standing for an entity, whatever words its names are made of."""
+    return "x" + entity_id.replace("-", "")
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    score: float
+
+
+def build_index(directory: Path, store: Queryable, validated: object = None) -> None:
+    """Write the search index for the store in ``directory`` (a build step, see catkg.store.build)."""
+    path = directory / INDEX
+    db = sqlite3.connect(path)
+    try:
+        db.execute(f"CREATE VIRTUAL TABLE facts USING fts5(id UNINDEXED, {', '.join(COLUMNS)}, "
+                   "tokenize='porter unicode61 remove_diacritics 2')")
+        db.execute("CREATE TABLE names (name TEXT NOT NULL, entity TEXT NOT NULL)")
+        db.executemany("INSERT INTO names VALUES (?, ?)",
+                       ((row["name"], row["id"]) for row in run(store, "search_names")))
+        db.executemany(f"INSERT INTO facts VALUES (?, {', '.join('?' * len(COLUMNS))})", _documents(store))
+        db.commit()
+    finally:
+        db.close()
+
+
+def _documents(store: Queryable) -> list[tuple[str, ...]]:
+    docs: dict[str, dict[str, Any]] = {}
+    for row in run(store, "search_documents"):
+        doc = docs.setdefault(row["id"], {"statement": row["statement"], "quote": row["quote"], "names": set(),
+                                          "entities": set(), "broader": set(), "details": set()})
+        for key in ("entityName", "detail"):
+            if row[key]:
+                doc["names" if key == "entityName" else "details"].add(row[key])
+        if row["entity"]:
+            doc["entities"].add(entity_token(row["entity"]))
+        if row["broaderEntity"]:
+            doc["broader"].add(entity_token(row["broaderEntity"]))
+    return [(fid, d["statement"], d["quote"], *(" ; ".join(sorted(d[c])) for c in COLUMNS[2:]))
+            for fid, d in docs.items()]
+
+
+def _names(db: sqlite3.Connection) -> list[tuple[str, str]]:
+    return db.execute("SELECT name, entity FROM names ORDER BY length(name) DESC").fetchall()
+
+
+def interpret(db: sqlite3.Connection, text: str) -> tuple[list[str], list[str]]:
+    """Split a question into the entities it names and its remaining words (stop words dropped).
+
+    Longer names win (``D-dimer`` before ``D``); a short all-capital abbreviation must match its case, so the
+    word "all" is not ALK and "pe" inside a word never matches.
+    """
+    entities: list[str] = []
+    rest = text
+    for name, entity in _names(db):
+        flags = 0 if (len(name) <= 4 and name.isupper()) else re.IGNORECASE
+        pattern = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", flags)
+        if pattern.search(rest):
+            rest = pattern.sub(" ", rest)
+            if entity not in entities:
+                entities.append(entity)
+    words = [w for w in WORD.findall(rest.lower()) if w not in STOPWORDS]
+    return entities, words
+
+
+def match_expression(entities: list[str], words: list[str]) -> str:
+    """An FTS5 query: any of the words, entity tokens in their own columns; every term quoted (no syntax)."""
+    terms = [f'"{w}"' for w in dict.fromkeys(words)]
+    terms += [f'{{entities broader names}} : "{entity_token(e)}"' for e in entities]
+    return " OR ".join(terms)
+
+
+def search_ids(directory: Path, text: str) -> tuple[list[Hit], list[str]]:
+    """Fact ids ranked by BM25 for ``text``, best first, and the entities the text was read as naming."""
+    path = directory / INDEX
+    if not path.is_file():
+        raise QueryError(f"no search index in {directory}; rebuild the store with 'catkg build'")
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        entities, words = interpret(db, text)
+        expression = match_expression(entities, words)
+        if not expression:
+            return [], entities
+        weights = ", ".join(str(w) for w in (0.0, *WEIGHTS))
+        rows = db.execute(f"SELECT id, bm25(facts, {weights}) AS score FROM facts WHERE facts MATCH ? "
+                          "ORDER BY score, id", (expression,)).fetchall()
+    finally:
+        db.close()
+    return [Hit(fid, round(-score, 4)) for fid, score in rows], entities
+
+
+def search(store: Queryable, directory: Path, text: str, *, limit: int = 20, offset: int = 0,
+           kind: str | None = None) -> dict[str, Any]:
+    """A page of facts ranked by relevance to ``text``, each with its score and evidence."""
+    hits, entities = search_ids(directory, text)
+    if kind:
+        wanted = {row["id"] for row in run(store, "facts", {"kind": kind_iri(kind)})}
+        hits = [h for h in hits if h.id in wanted]
+    page_hits = hits[offset : offset + limit]
+    facts = {f["id"]: f for f in facts_by_id(store, [h.id for h in page_hits])}
+    items = [{**facts[h.id], "score": h.score} for h in page_hits if h.id in facts]
+    page = Page(items, len(hits), limit, offset).as_dict()
+    page["interpreted"] = {"entities": entities}
+    return page
