@@ -6,7 +6,6 @@ curation problems), never a traceback.
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -17,6 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
+from catkg.api.formats import to_csv, to_jsonl, to_table
 from catkg.ingest.load import CurationError
 from catkg.ingest.validate import load_and_validate
 from catkg.queries.run import QueryError
@@ -59,41 +59,16 @@ class Format(str, Enum):
     csv = "csv"
 
 
-def flatten(item: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested dicts as dotted columns; lists as JSON text (one CSV cell)."""
-    flat: dict[str, Any] = {}
-    for key, value in item.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            flat.update(flatten(value, name + "."))
-        elif isinstance(value, list):
-            flat[name] = json.dumps(value, ensure_ascii=False) if value else ""
-        else:
-            flat[name] = "" if value is None else value
-    return flat
-
-
 def emit(items: list[dict[str, Any]], fmt: Format, columns: list[str]) -> None:
     """Write items to stdout in the chosen format; ``columns`` are the ones a table shows."""
-    out = sys.stdout
     if fmt is Format.json:
-        json.dump(items, out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        sys.stdout.write(json.dumps(items, ensure_ascii=False, indent=2) + "\n")
     elif fmt is Format.jsonl:
-        for item in items:
-            out.write(json.dumps(item, ensure_ascii=False) + "\n")
+        sys.stdout.write(to_jsonl(items))
     elif fmt is Format.csv:
-        rows = [flatten(i) for i in items]
-        fields = list(dict.fromkeys(k for r in rows for k in r))
-        writer = csv.DictWriter(out, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
+        sys.stdout.write(to_csv(items))
     else:
-        rows = [flatten(i) for i in items]
-        widths = {c: min(60, max([len(c)] + [len(str(r.get(c, ""))) for r in rows])) for c in columns}
-        out.write("  ".join(c.ljust(widths[c]) for c in columns).rstrip() + "\n")
-        for r in rows:
-            out.write("  ".join(str(r.get(c, ""))[: widths[c]].ljust(widths[c]) for c in columns).rstrip() + "\n")
+        sys.stdout.write(to_table(items, columns))
 
 
 @app.command()
@@ -158,6 +133,86 @@ def facts(
         page = list_facts(EmbeddedStore(store), kind=kind, entity=entity, source=source, q=q, limit=limit)
         emit(page.items, fmt, ["id", "kind", "statement"])
         say(f"{len(page.items)} of {page.total} facts")
+
+
+FormatOption = Annotated[Format, typer.Option("--format", help="Output format.")]
+
+
+@app.command()
+def search(
+    text: Annotated[str, typer.Argument(help="A question or words in plain language.")],
+    store: StoreOption = DEFAULT_STORE,
+    kind: Annotated[str | None, typer.Option(help="Only facts of this kind.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many facts.")] = 10,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Facts ranked by relevance to TEXT (BM25 over the full-text index)."""
+    from catkg.queries.search import search as search_facts
+
+    with errors():
+        opened = EmbeddedStore(store)
+        page = search_facts(opened, opened.directory, text, limit=limit, kind=kind)
+        emit(page["items"], fmt, ["score", "id", "kind", "statement"])
+        say(f"{len(page['items'])} of {page['total']} facts")
+
+
+@app.command()
+def question(
+    name: Annotated[str | None, typer.Argument(help="Question name; none lists the questions.")] = None,
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="Parameter as name=value.")] = None,
+    store: StoreOption = DEFAULT_STORE,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Answer a named evidence question, every row with the facts and quotes behind it."""
+    from catkg.queries import questions as named
+
+    with errors():
+        if name is None:
+            emit([named.describe(q) for q in named.questions()], fmt, ["name", "title"])
+            return
+        params = dict(p.split("=", 1) for p in (param or []) if "=" in p)
+        if len(params) != len(param or []):
+            raise QueryError("--param takes name=value")
+        answer = named.answer(EmbeddedStore(store), name, params)
+        items = answer["items"]
+        emit(items, fmt, [c for c in (items[0] if items else {}) if c != "evidence"][:5])
+        say(f"{answer['total']} rows: {answer['title']}")
+
+
+@app.command()
+def stats(store: StoreOption = DEFAULT_STORE,
+          fmt: Annotated[Format, typer.Option("--format", help="Output format (table or json).")] = Format.table) -> None:
+    """What the graph holds: facts by kind and source, entities by type; version and build time."""
+    from catkg.queries.stats import stats as graph_stats
+
+    with errors():
+        result = graph_stats(EmbeddedStore(store))
+    if fmt is Format.table:
+        for key in ("version", "built", "facts", "entities", "sources", "triples"):
+            typer.echo(f"{key}: {result.get(key)}")
+        for section in ("facts_by_kind", "facts_by_source", "entities_by_type"):
+            typer.echo(f"\n{section.replace('_', ' ')}:")
+            sys.stdout.write(to_table(result[section], ["id", "count"]))
+    else:
+        emit([result], fmt, [])
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="The older release: a store path or a dump file.")],
+    new: Annotated[Path, typer.Argument(help="The newer release: a store path or a dump file.")],
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Facts added, removed and changed between two releases (stores or dumps)."""
+    from catkg.queries.diff import diff as compare
+    from catkg.queries.diff import open_release
+
+    with errors():
+        result = compare(open_release(old), open_release(new))
+    rows = [{"change": change, **item, "fields": ", ".join(item.get("fields", []))}
+            for change in ("added", "removed", "changed") for item in result[change]]
+    emit(rows, fmt, ["change", "id", "fields", "statement"])
+    say(f"{len(result['added'])} added, {len(result['removed'])} removed, {len(result['changed'])} changed")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,93 @@
+"""The catkg command, run for real: stdout carries results, stderr messages, errors exit non-zero."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def catkg(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "catkg.api.cli", *args], capture_output=True, text=True,
+                          cwd=cwd, timeout=120)
+
+
+def test_validate_reports_counts() -> None:
+    result = catkg("validate")
+    assert result.returncode == 0 and result.stdout == ""
+    assert result.stderr.startswith("ok: ")
+
+
+def test_facts_formats_agree(store_path: Path, store) -> None:
+    as_json = json.loads(catkg("facts", "--store", str(store_path), "--format", "json").stdout)
+    assert len(as_json) == store.info["counts"]["facts"]
+    as_csv = list(csv.DictReader(io.StringIO(catkg("facts", "--store", str(store_path), "--format", "csv").stdout)))
+    assert [r["id"] for r in as_csv] == [f["id"] for f in as_json]
+    lines = catkg("facts", "--store", str(store_path), "--format", "jsonl").stdout.splitlines()
+    assert [json.loads(line) for line in lines] == as_json
+    table = catkg("facts", "--store", str(store_path), "--kind", as_json[0]["kind"]).stdout.splitlines()
+    assert table[0].split() == ["id", "kind", "statement"] and len(table) > 1
+
+
+def test_search_question_stats(store_path: Path) -> None:
+    hits = json.loads(catkg("search", "PE", "--store", str(store_path), "--format", "json").stdout)
+    assert hits and hits[0]["score"] >= hits[-1]["score"]
+    names = json.loads(catkg("question", "--store", str(store_path), "--format", "json").stdout)
+    assert len(names) >= 10
+    rows = json.loads(catkg("question", "unclear_associations", "--store", str(store_path), "--format", "json").stdout)
+    assert all(r["evidence"] for r in rows)
+    stats = json.loads(catkg("stats", "--store", str(store_path), "--format", "json").stdout)[0]
+    assert stats["facts"] == sum(k["count"] for k in stats["facts_by_kind"])
+
+
+@pytest.mark.parametrize("args,message", [
+    (["facts", "--store", "/nonexistent/store"], "no store at /nonexistent/store"),
+    (["question", "no_such_question"], "unknown question"),
+    (["facts", "--kind", "nonsense"], "unknown kind 'nonsense'"),
+    (["question", "quantified_risk_factors", "--param", "outcome=Not An Id"], "not a valid entity"),
+])
+def test_errors_go_to_stderr_with_nonzero_exit(store_path: Path, args: list[str], message: str) -> None:
+    if "--store" not in args:
+        args = [*args, "--store", str(store_path)]
+    result = catkg(*args)
+    assert result.returncode != 0 and result.stdout == ""
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_bad_curation_fails_build_and_names_the_place(tmp_path: Path) -> None:
+    curated = tmp_path / "ingest" / "curated"
+    curated.mkdir(parents=True)
+    (curated / "facts.yaml").write_text("facts:\n  - id: Bad Id\n", encoding="utf-8")
+    from catkg.ingest.load import CurationError
+    from catkg.ingest.validate import load_and_validate
+
+    with pytest.raises(CurationError, match=r"ingest/curated/facts.yaml:2: facts\[0\].id"):
+        load_and_validate(curated)
+
+
+def test_diff_between_releases(tmp_path: Path, store_path: Path) -> None:
+    import shutil
+
+    from catkg.ingest.validate import curated_root
+    from catkg.queries.steps import build_graph
+
+    curated = tmp_path / "ingest" / "curated"
+    shutil.copytree(curated_root(), curated)
+    path = next(p for p in sorted((curated / "facts").glob("*.yaml")) if "statement:" in p.read_text())
+    text = path.read_text(encoding="utf-8")
+    start = text.index("statement: ")
+    end = text.index("\n", start)
+    path.write_text(text[:start] + 'statement: "A reworded statement for the diff test."' + text[end:], encoding="utf-8")
+    new = tmp_path / "new" / "store"
+    build_graph(new, curated=curated)
+    result = catkg("diff", str(store_path), str(new), "--format", "json")
+    rows = json.loads(result.stdout)
+    assert [r["change"] for r in rows] == ["changed"] and rows[0]["fields"] == "statement"
+    assert "0 added, 0 removed, 1 changed" in result.stderr
+    same = catkg("diff", str(store_path), str(store_path), "--format", "json")
+    assert json.loads(same.stdout) == []
