@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from catkg.queries.facts import NotFound
 from catkg.queries.run import QueryError
+
+
+class ErrorDetail(BaseModel):
+    status: int = Field(description="The HTTP status code.")
+    message: str = Field(description="What is wrong, naming the offending value or parameter.")
+    fields: list[str] | None = Field(None, description="For 422: the parameters that are wrong.")
+
+
+class ErrorBody(BaseModel):
+    """The one error shape of every route."""
+
+    error: ErrorDetail
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI documentation of the error statuses a route can answer, all in the one error shape."""
+    meaning = {400: "Bad request", 404: "Unknown id", 406: "No acceptable representation",
+               415: "Unsupported request body type", 422: "Bad or unknown parameter", 503: "Unavailable"}
+    return {status: {"model": ErrorBody, "description": meaning.get(status, "Error")} for status in statuses}
 
 
 class ApiError(Exception):

@@ -7,13 +7,14 @@ function of the queries room, so the pages and the CLI say the same.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
-from catkg.api.errors import ApiError
+from catkg.api.errors import ApiError, error_responses
 from catkg.api.formats import respond
+from catkg.ontology.load import entity_types, fact_kinds
 from catkg.queries import questions as named
 from catkg.queries.entities import get_entity, get_source, list_entities, list_sources
 from catkg.queries.facts import get_fact, list_facts
@@ -21,11 +22,15 @@ from catkg.queries.search import search as search_facts
 from catkg.queries.stats import stats as graph_stats
 from catkg.queries.walks import paths as entity_paths
 
-router = APIRouter(prefix="/api", tags=["evidence"])
+TWINS = {200: {"description": "JSON by default; CSV or JSON lines with format=csv|jsonl or Accept: text/csv",
+               "content": {"text/csv": {}, "application/x-ndjson": {}}}}
+router = APIRouter(prefix="/api", tags=["evidence"], responses={**TWINS, **error_responses(404, 422)})
 
 ID = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 FORMAT_DOC = "Response format: json (default), csv (dotted columns) or jsonl."
 
+KindName = Literal[tuple(sorted(fact_kinds()))]  # type: ignore[valid-type]
+TypeName = Literal[tuple(sorted(entity_types()))]  # type: ignore[valid-type]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size (1-1000).")]
 Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
 Format = Annotated[str | None, Query(pattern="^(json|csv|jsonl)$", description=FORMAT_DOC)]
@@ -51,8 +56,8 @@ def _store(request: Request):
 @router.get("/facts", summary="List facts", dependencies=[only("kind", "entity", "source", "q", "limit", "offset")])
 def facts(
     request: Request,
-    kind: Annotated[str | None, Query(description="Fact kind, e.g. 'risk-factor' or 'incidence'.",
-                                      examples=["incidence"])] = None,
+    kind: Annotated[KindName | None, Query(description="Fact kind, e.g. 'risk-factor' or 'incidence'.",
+                                           examples=["incidence"])] = None,
     entity: Annotated[str | None, Query(pattern=ID, description="Entity id; matches subject or object, "
                                         "narrower entities included.", examples=["venous-thromboembolism"])] = None,
     source: Annotated[str | None, Query(pattern=ID, description="Source id (article or cited reference).",
@@ -79,8 +84,8 @@ def fact(request: Request, fact_id: Annotated[str, Path(pattern=ID, description=
 @router.get("/entities", summary="List entities", dependencies=[only("type", "q", "limit", "offset")])
 def entities(
     request: Request,
-    type: Annotated[str | None, Query(description="Entity type, e.g. 'drug' or 'complication'.",
-                                      examples=["drug"])] = None,
+    type: Annotated[TypeName | None, Query(description="Entity type, e.g. 'drug' or 'complication'.",
+                                           examples=["drug"])] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=200, description="Text in the label, a synonym or an "
                                    "abbreviation.", examples=["PE"])] = None,
     limit: Limit = 50,
@@ -135,7 +140,7 @@ def search(
     q: Annotated[str, Query(min_length=1, max_length=500, description="A question or words, in plain language; "
                             "abbreviations and synonyms work (PE, DIC, EGFR-TKI).",
                             examples=["D-dimer threshold to rule out PE"])],
-    kind: Annotated[str | None, Query(description="Only facts of this kind.")] = None,
+    kind: Annotated[KindName | None, Query(description="Only facts of this kind.")] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="Page size.")] = 20,
     offset: Offset = 0,
     format: Format = None,
@@ -180,6 +185,6 @@ def paths(
 
 
 @router.get("/stats", summary="What the graph holds", dependencies=[only()])
-def stats(request: Request) -> dict[str, Any]:
+def stats(request: Request, format: Format = None) -> Response:
     """Counts of facts by kind and by source, entities by type; the build's version and time."""
-    return graph_stats(_store(request))
+    return respond(request, graph_stats(_store(request)), None)

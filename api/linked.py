@@ -13,14 +13,14 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse, Response
 from pyoxigraph import RdfFormat
 
-from catkg.api.errors import ApiError
+from catkg.api.errors import ApiError, error_responses
 from catkg.api.negotiate import best_match
 from catkg.ontology import ENTITY, FACT, SOURCE
 from catkg.queries.entities import get_entity, get_source
 from catkg.queries.facts import get_fact
 from catkg.queries.run import run
 
-router = APIRouter(tags=["linked data"])
+router = APIRouter(tags=["linked data"], responses=error_responses(404, 406, 422))
 
 RDF_FORMATS = {
     "text/turtle": RdfFormat.TURTLE,

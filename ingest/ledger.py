@@ -68,7 +68,8 @@ def split_sentences(line: str) -> list[tuple[int, int]]:
     A sentence ends at '.', '?' or '!' followed by whitespace and an upper-case letter or '['. A bracketed citation
     marker standing right after the full stop stays with the sentence it closes.
 
-    >>> [("Yes. [8] Then no." )[s:e] for s, e in split_sentences("Yes. [8] Then no.")]
+    >>> line = "Yes. [8] Then no."
+    >>> [line[start:end] for start, end in split_sentences(line)]
     ['Yes. [8]', 'Then no.']
     """
     spans, start = [], len(line) - len(line.lstrip())
@@ -131,7 +132,7 @@ def _inside(unit: Unit, spans: Iterable[tuple[str, Span]]) -> list[str]:
 def ledger(validated: Validated | None = None) -> list[Entry]:
     """Every unit of every curated article, with what covers or skips it (or nothing)."""
     v = validated or load_and_validate()
-    facts = [(fid, span) for fid, span in v.spans.items()]
+    facts = list(v.spans.items())
     refs = [(rid, span) for rid, spans in v.reference_spans.items() for span in spans]
     articles = [(aid, span) for aid, spans in article_spans(v).items() for span in spans]
     skips: list[tuple[str, Span, str]] = []

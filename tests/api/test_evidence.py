@@ -43,7 +43,7 @@ def test_quote_is_the_source_text_at_its_offsets(client) -> None:
 
 @pytest.mark.parametrize("url,status,needle", [
     ("/api/facts/no-such-fact", 404, "unknown fact: no-such-fact"),
-    ("/api/facts?kind=nonsense", 422, "unknown kind 'nonsense'"),
+    ("/api/facts?kind=nonsense", 422, "kind: Input should be 'association'"),
     ("/api/facts?limit=0", 422, "limit"),
     ("/api/facts?limit=1001", 422, "limit"),
     ("/api/facts?offset=-1", 422, "offset"),

@@ -65,10 +65,12 @@ def test_core_trims_edge_markers_and_spaces() -> None:
 
 
 def test_units_strip_bullets_and_keep_offsets() -> None:
-    text = "Title line\n\n      • Thrombocytopenia may indicate DIC.\n        • Wang D\n  1. Kerrigan K. Treatment. clin lung cancer. 2016\n"
+    text = ("Title line\n\n      • Thrombocytopenia may indicate DIC.\n        • Wang D\n"
+            "  1. Kerrigan K. Treatment. clin lung cancer. 2016\n")
     found = units("s", text)
     assert [text[u.start : u.end] for u in found] == [
-        "Title line", "Thrombocytopenia may indicate DIC.", "Wang D", "Kerrigan K.", "Treatment. clin lung cancer. 2016"]
+        "Title line", "Thrombocytopenia may indicate DIC.", "Wang D", "Kerrigan K.",
+        "Treatment. clin lung cancer. 2016"]
     assert [u.line for u in found] == [1, 3, 4, 5, 5]
 
 
