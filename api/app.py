@@ -7,8 +7,9 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
-from catkg.api import errors, evidence, linked, sparql
+from catkg.api import errors, evidence, html, linked, pages, sparql
 from catkg.store.embedded import EmbeddedStore
 
 DESCRIPTION = """Cited evidence on lung cancer and thrombosis. Every fact carries its source and the verbatim
@@ -23,6 +24,10 @@ def create_app(store: EmbeddedStore | Path | str) -> FastAPI:
     app.include_router(sparql.router)
     app.include_router(evidence.router)
     app.include_router(linked.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=html.STATIC), name="static")
+    html.install(app)  # after errors.install: browsers get HTML error pages, scripts the JSON shape
+    app.add_middleware(html.SecurityHeaders)
 
     @app.get("/healthz", tags=["service"], summary="Health check")
     def healthz(request: Request) -> JSONResponse:

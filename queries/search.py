@@ -77,49 +77,74 @@ def _names(db: sqlite3.Connection) -> list[tuple[str, str]]:
     return db.execute("SELECT name, entity FROM names ORDER BY length(name) DESC").fetchall()
 
 
-def interpret(db: sqlite3.Connection, text: str) -> tuple[list[str], list[str]]:
+@dataclass(frozen=True)
+class Reading:
+    """How a question was read: the entities it names (and the names used), and its other words."""
+
+    entities: list[str]
+    names_of: dict[str, list[str]]
+    words: list[str]
+
+
+def interpret(db: sqlite3.Connection, text: str) -> Reading:
     """Split a question into the entities it names and its remaining words (stop words dropped).
 
     Longer names win (``D-dimer`` before ``D``); a short all-capital abbreviation must match its case, so the
     word "all" is not ALK and "pe" inside a word never matches.
     """
     entities: list[str] = []
+    names_of: dict[str, list[str]] = {}
     rest = text
     for name, entity in _names(db):
         flags = 0 if (len(name) <= 4 and name.isupper()) else re.IGNORECASE
         pattern = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", flags)
         if pattern.search(rest):
             rest = pattern.sub(" ", rest)
+            names_of.setdefault(entity, []).append(name)
             if entity not in entities:
                 entities.append(entity)
     words = [w for w in WORD.findall(rest.lower()) if w not in STOPWORDS]
-    return entities, words
+    return Reading(entities, names_of, words)
 
 
-def match_expression(entities: list[str], words: list[str]) -> str:
-    """An FTS5 query: any of the words, entity tokens in their own columns; every term quoted (no syntax)."""
-    terms = [f'"{w}"' for w in dict.fromkeys(words)]
-    terms += [f'{{entities broader names}} : "{entity_token(e)}"' for e in entities]
-    return " OR ".join(terms)
+def concepts(reading: Reading) -> list[str]:
+    """One FTS5 expression per concept of the question: each word, and each entity as its token or the name used.
+
+    Every term is quoted, so no user text is read as FTS5 syntax.
+    """
+    terms = [f'"{w}"' for w in dict.fromkeys(reading.words)]
+    for entity in reading.entities:
+        phrases = ['"' + " ".join(WORD.findall(n.lower())) + '"' for n in reading.names_of[entity] if WORD.search(n)]
+        terms.append("(" + " OR ".join([f'{{entities broader names}} : "{entity_token(entity)}"', *phrases]) + ")")
+    return terms
 
 
 def search_ids(directory: Path, text: str) -> tuple[list[Hit], list[str]]:
-    """Fact ids ranked by BM25 for ``text``, best first, and the entities the text was read as naming."""
+    """Fact ids ranked for ``text``, best first, and the entities the text was read as naming.
+
+    Facts that match more of the question's concepts come first (a coordination factor, as in Lucene's classic
+    scoring: "osimertinib pulmonary embolism" wants facts about both), then by BM25.
+    """
     path = directory / INDEX
     if not path.is_file():
         raise QueryError(f"no search index in {directory}; rebuild the store with 'catkg build'")
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        entities, words = interpret(db, text)
-        expression = match_expression(entities, words)
-        if not expression:
+        reading = interpret(db, text)
+        entities, terms = reading.entities, concepts(reading)
+        if not terms:
             return [], entities
         weights = ", ".join(str(w) for w in (0.0, *WEIGHTS))
-        rows = db.execute(f"SELECT id, bm25(facts, {weights}) AS score FROM facts WHERE facts MATCH ? "
-                          "ORDER BY score, id", (expression,)).fetchall()
+        scores = dict(db.execute(f"SELECT id, bm25(facts, {weights}) FROM facts WHERE facts MATCH ?",
+                                 (" OR ".join(terms),)).fetchall())
+        coverage = dict.fromkeys(scores, 0)
+        for term in terms:
+            for (fid,) in db.execute("SELECT id FROM facts WHERE facts MATCH ?", (term,)):
+                coverage[fid] += 1
     finally:
         db.close()
-    return [Hit(fid, round(-score, 4)) for fid, score in rows], entities
+    ranked = sorted(scores, key=lambda fid: (-coverage[fid], scores[fid], fid))
+    return [Hit(fid, round(-scores[fid], 4)) for fid in ranked], entities
 
 
 def search(store: Queryable, directory: Path, text: str, *, limit: int = 20, offset: int = 0,

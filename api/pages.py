@@ -1,0 +1,223 @@
+"""Web pages for clinicians: search, an entity's evidence, a fact, the quoted sentence in its article.
+
+Each page calls the same functions of the queries room as its JSON twin under ``/api/`` (linked from the
+page as CSV and JSON downloads), so a page and its download always say the same. Pages work without
+JavaScript; the HTML of ``/fact/{id}``, ``/entity/{id}`` and ``/source/{id}`` is registered with the
+linked-data routes, which answer RDF or JSON to other clients at the same IRIs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from catkg.api import cite, linked
+from catkg.api.charts import neighbourhood, value_charts
+from catkg.api.highlight import in_context, mark_up, passages
+from catkg.api.html import render
+from catkg.ingest.validate import sources_root
+from catkg.queries.entities import get_entity, get_source, list_entities, list_sources
+from catkg.queries.facts import get_fact, list_facts
+from catkg.queries.questions import answer, describe, question, questions
+from catkg.queries.run import QueryError
+from catkg.queries.search import search
+from catkg.queries.stats import stats
+from catkg.queries.walks import entity_graph, related
+
+router = APIRouter(include_in_schema=False)
+
+ID = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+PAGE = 20
+ALL = 100_000
+TYPED_SEARCH = 1000
+"""With an entity type, search filters the best this many hits (the API's largest page)."""
+
+Offset = Annotated[int, Query(ge=0)]
+Text = Annotated[str | None, Query(max_length=500)]
+Slug = Annotated[str | None, Query(max_length=100)]
+IdParam = Annotated[str | None, Query(pattern=ID)]
+
+
+def _store(request: Request):
+    return request.app.state.store
+
+
+def _blank(value: str | None) -> str | None:
+    """An empty form field means 'any'."""
+    return value.strip() if value and value.strip() else None
+
+
+def _article_text(source: dict[str, Any]) -> str:
+    return (sources_root() / source["file"]).read_text(encoding="utf-8")
+
+
+def _filters(store) -> dict[str, list[dict[str, Any]]]:
+    counts = stats(store)
+    return {"kinds": counts["facts_by_kind"], "types": counts["entities_by_type"]}
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> Response:
+    store = _store(request)
+    entities = list_entities(store, limit=ALL).items
+    main = sorted(entities, key=lambda e: (-e["fact_count"], e["label"].lower()))[:15]
+    return render(request, "home.html", stats=stats(store), main_entities=main,
+                  questions=[describe(q) for q in questions()])
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(request: Request, q: Text = None, kind: Slug = None, type: Slug = None,
+                offset: Offset = 0) -> Response:
+    store = _store(request)
+    q, kind, type = _blank(q), _blank(kind), _blank(type)
+    result = None
+    if q and type:
+        wanted = {e["id"] for e in list_entities(store, type=type, limit=ALL).items}
+        found = search(store, store.directory, q, limit=TYPED_SEARCH, kind=kind)
+        items = [f for f in found["items"] if {f["subject"]["id"], f["object"]["id"]} & wanted]
+        result = {**found, "items": items[offset : offset + PAGE], "total": len(items), "offset": offset}
+    elif q:
+        result = search(store, store.directory, q, limit=PAGE, offset=offset, kind=kind)
+    read_as = [get_entity(store, e, facts=False) for e in result["interpreted"]["entities"]] if result else []
+    params = {"q": q, "kind": kind, "type": type}
+    twin = {"q": q, "kind": kind, "limit": TYPED_SEARCH if type else PAGE, "offset": None if type else offset}
+    return render(request, "search.html", q=q or "", kind=kind, type=type, result=result, read_as=read_as, params=params,
+                  twin=twin, page_size=PAGE, **_filters(store))
+
+
+@router.get("/facts", response_class=HTMLResponse)
+def facts_page(request: Request, kind: Slug = None, entity: IdParam = None, source: IdParam = None,
+               q: Text = None, offset: Offset = 0) -> Response:
+    store = _store(request)
+    params = {"kind": _blank(kind), "entity": entity, "source": source, "q": _blank(q)}
+    page = list_facts(store, limit=PAGE, offset=offset, **params)
+    return render(request, "facts.html", page=page, params=params, page_size=PAGE, **_filters(store))
+
+
+@router.get("/entities", response_class=HTMLResponse)
+def entities_page(request: Request, type: Slug = None, q: Text = None, offset: Offset = 0) -> Response:
+    store = _store(request)
+    params = {"type": _blank(type), "q": _blank(q)}
+    page = list_entities(store, limit=50, offset=offset, **params)
+    return render(request, "entities.html", page=page, params=params, page_size=50, **_filters(store))
+
+
+@router.get("/sources", response_class=HTMLResponse)
+def sources_page(request: Request, kind: Annotated[str | None, Query(pattern="^(article|reference|)$")] = None,
+                 offset: Offset = 0) -> Response:
+    params = {"kind": _blank(kind)}
+    page = list_sources(_store(request), limit=50, offset=offset, **params)
+    return render(request, "sources.html", page=page, params=params, page_size=50)
+
+
+def entity_page(request: Request, entity_id: str) -> Response:
+    store = _store(request)
+    entity = get_entity(store, entity_id)
+    graph = entity_graph(store, store.directory)
+    by_id = {f["id"]: f for f in entity["facts"]}
+    near = related(store, store.directory, entity_id, limit=ALL)
+    for other in near:
+        other["fact_list"] = [by_id[f] for f in graph.edges[entity_id, other["id"]]["facts"] if f in by_id]
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for fact in entity["facts"]:
+        groups[fact["kind"]].append(fact)
+    ordered = sorted(groups.items(), key=lambda g: (-len(g[1]), g[0]))
+    return render(request, "entity.html", entity=entity, groups=ordered, related=near,
+                  picture=neighbourhood(graph, entity_id))
+
+
+def fact_page(request: Request, fact_id: str) -> Response:
+    store = _store(request)
+    fact = get_fact(store, fact_id)
+    sources = {s["id"]: s for s in list_sources(store, limit=ALL).items}
+    ev = fact["evidence"]
+    source = sources[ev["source"]["id"]]
+    context = in_context(_article_text(source), ev["start"], ev["end"]) if source.get("file") else None
+    cited = [sources[c["id"]] for c in ev["cites"] if c["id"] in sources]
+    return render(request, "fact.html", fact=fact, source=source, context=context, charts=value_charts(fact),
+                  citations=[(s, cite.reference_text(s)) for s in [source, *cited]])
+
+
+def source_page(request: Request, source_id: str) -> Response:
+    store = _store(request)
+    source = get_source(store, source_id)
+    text, marked, article = None, [], None
+    if source["kind"] == "article" and source.get("file"):
+        raw = _article_text(source)
+        marked = passages(source["facts"], len(raw))
+        text = mark_up(raw, marked)
+    elif source.get("cited_in"):
+        article = next((s for s in list_sources(store, kind="article", limit=ALL).items
+                        if s["id"] == source["cited_in"]), None)
+    return render(request, "source.html", source=source, text=text, passages=marked, article=article,
+                  reference=cite.reference_text(source))
+
+
+def _varies(page):
+    """The IRIs answer other representations to other clients, so caches must key on Accept."""
+
+    def render_page(request: Request, resource_id: str) -> Response:
+        response = page(request, resource_id)
+        response.headers["Vary"] = "Accept"
+        return response
+
+    return render_page
+
+
+linked.PAGES.update(fact=_varies(fact_page), entity=_varies(entity_page), source=_varies(source_page))
+
+
+def _citation(request: Request, source_id: str, kind: str) -> Response:
+    source = get_source(_store(request), source_id)
+    body, media = (cite.ris(source), "application/x-research-info-systems") if kind == "ris" else (
+        cite.bibtex(source), "application/x-bibtex")
+    return Response(body, media_type=f"{media}; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{source_id}.{kind}"'})
+
+
+@router.get("/source/{source_id}/cite.ris")
+def cite_ris(request: Request, source_id: Annotated[str, Path(pattern=ID)]) -> Response:
+    return _citation(request, source_id, "ris")
+
+
+@router.get("/source/{source_id}/cite.bib")
+def cite_bib(request: Request, source_id: Annotated[str, Path(pattern=ID)]) -> Response:
+    return _citation(request, source_id, "bib")
+
+
+@router.get("/questions", response_class=HTMLResponse)
+def questions_page(request: Request) -> Response:
+    return render(request, "questions.html", questions=[describe(q) for q in questions()])
+
+
+@router.get("/questions/{name}", response_class=HTMLResponse)
+def question_page(request: Request, name: Annotated[str, Path(pattern=r"^[a-z0-9_]+$")]) -> Response:
+    store = _store(request)
+    asked = describe(question(name))
+    params = {k: v.strip() for k, v in request.query_params.items() if v.strip()}
+    options = _options(store, asked["parameters"])
+    try:
+        result, error = answer(store, name, params), None
+    except QueryError as err:
+        result, error = None, str(err)
+    columns = [c for c in (result["items"][0] if result and result["items"] else {}) if c != "evidence"]
+    return render(request, "question.html", status=422 if error else 200, question=asked, params=params,
+                  options=options, result=result, error=error, columns=columns)
+
+
+def _options(store, parameters: list[dict[str, Any]]) -> dict[str, list[tuple[str, str]]]:
+    """Choices for the question form: every entity, fact kind or source by name; free text otherwise."""
+    options: dict[str, list[tuple[str, str]]] = {}
+    for p in parameters:
+        if p["type"] == "entity":
+            entities = sorted(list_entities(store, limit=ALL).items, key=lambda e: e["label"].lower())
+            options[p["name"]] = [(e["id"], e["label"]) for e in entities]
+        elif p["type"] == "kind":
+            options[p["name"]] = [(k["id"], k["label"]) for k in stats(store)["facts_by_kind"]]
+        elif p["type"] == "source":
+            options[p["name"]] = [(s["id"], s["title"]) for s in list_sources(store, limit=ALL).items]
+    return options
+
