@@ -59,6 +59,15 @@ def _filters(store) -> dict[str, list[dict[str, Any]]]:
     return {"kinds": counts["facts_by_kind"], "types": counts["entities_by_type"]}
 
 
+ICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" '
+        'fill="#12324f"/><circle cx="16" cy="16" r="7" fill="#ffc94d"/></svg>')
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    return Response(ICON, media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
+
+
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> Response:
     store = _store(request)

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from catkg.ingest.validate import Span, Validated, load_and_validate, nearest, occurrences
+from catkg.ingest.validate import Span, Validated, load_and_validate, occurrences
 
 BULLET = re.compile(r"\s*(?:•|\d+\.(?=\s))\s*")
 """A list item's leading bullet ('•' or '1.') and the whitespace around it."""
@@ -108,22 +108,6 @@ def units(source: str, text: str) -> list[Unit]:
     return found
 
 
-def article_spans(validated: Validated) -> dict[str, list[Span]]:
-    """Spans of each article's own title and publication date in its text (for articles that carry them)."""
-    spans: dict[str, list[Span]] = {}
-    for item in validated.curation.sources:
-        src = item.record
-        if src.kind != "article" or src.id not in validated.texts:
-            continue
-        text, found = validated.texts[src.id], []
-        if src.title_in_text and (starts := occurrences(text, src.title)):
-            found.append(Span(src.id, starts[0], starts[0] + len(src.title)))
-        if src.published and (at := nearest(text, src.published, found[0].start if found else 0, False)) is not None:
-            found.append(Span(src.id, at, at + len(src.published)))
-        spans[src.id] = found
-    return spans
-
-
 def _inside(unit: Unit, spans: Iterable[tuple[str, Span]]) -> list[str]:
     return [name for name, span in spans
             if span.source == unit.source and span.start <= unit.core_start and unit.core_end <= span.end]
@@ -133,8 +117,9 @@ def ledger(validated: Validated | None = None) -> list[Entry]:
     """Every unit of every curated article, with what covers or skips it (or nothing)."""
     v = validated or load_and_validate()
     facts = list(v.spans.items())
-    refs = [(rid, span) for rid, spans in v.reference_spans.items() for span in spans]
-    articles = [(aid, span) for aid, spans in article_spans(v).items() for span in spans]
+    kinds = {item.record.id: item.record.kind for item in v.curation.sources}
+    refs = [(sid, span) for sid, spans in v.source_spans.items() if kinds[sid] == "reference" for span in spans]
+    articles = [(sid, span) for sid, spans in v.source_spans.items() if kinds[sid] == "article" for span in spans]
     skips: list[tuple[str, Span, str]] = []
     for item in v.curation.skips:
         skip = item.record

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
@@ -37,8 +38,8 @@ class Validated:
     texts: dict[str, str]
     spans: dict[str, Span]
     """Fact id to the span of its quote."""
-    reference_spans: dict[str, list[Span]]
-    """Reference id to the spans of its title, authors and citation line in the citing article."""
+    source_spans: dict[str, list[Span]]
+    """Source id to the spans of its title, authors, citation line and date in the article that carries them."""
 
 
 def curated_root() -> Path:
@@ -139,34 +140,32 @@ def nearest(text: str, part: str, anchor: int, before: bool) -> int | None:
     return min(starts, key=lambda s: abs(s - anchor), default=None)
 
 
-def _bibliographic_spans(item: Located[Source], text: str, home: str, problems: list[Problem]) -> list[Span]:
+def _bibliographic_spans(item: Located[Source], text: str, home: str, title_start: int | None, floor: int,
+                         problems: list[Problem]) -> list[Span]:
     """Find a source's title, authors, citation line and date in the article text that carries them.
 
-    Authors such as 'et al.' repeat across a reference list, so each is taken nearest before its title.
+    Authors such as 'et al.' repeat across a reference list, so each is taken nearest before its own title and
+    after the previous entry's title (``floor``): an author missing from its entry never matches another's.
     """
     src = item.record
-    if src.kind == "article" and not src.title_in_text:
-        title_start = 0
-    else:
-        title_start = locate(text, src.title, None, item, "title", problems, home)
-        if title_start is None:
-            return []
-    spans = [] if src.kind == "article" and not src.title_in_text else [Span(home, title_start, title_start + len(src.title))]
+    spans = [] if title_start is None else [Span(home, title_start, title_start + len(src.title))]
+    anchor = title_start or 0
     parts = [(f"authors[{i}]", a, True) for i, a in enumerate(src.authors)]
     parts += [("citation", src.citation, False)] if src.citation else []
     parts += [("published", src.published, False)] if src.published else []
     for name, part, before in parts:
-        start = nearest(text, part, title_start, before)
+        start = nearest(text[floor:], part, anchor - floor, before)
         if start is None:
-            problems.append(item.problem(name, f"{part!r} is not written {'before the title ' * before}in source {home!r}"))
+            where = "between the previous entry and the title " if before else ""
+            problems.append(item.problem(name, f"{part!r} is not written {where}in source {home!r}"))
         else:
-            spans.append(Span(home, start, start + len(part)))
+            spans.append(Span(home, floor + start, floor + start + len(part)))
     return spans
 
 
 def _check_sources(cur: Curation, sources_dir: Path, problems: list[Problem]) -> tuple[dict[str, str], dict[str, list[Span]]]:
+    """Read the articles' texts and find every source's bibliographic fields in them."""
     texts: dict[str, str] = {}
-    ref_spans: dict[str, list[Span]] = {}
     by_id = {s.record.id: s for s in cur.sources}
     for item in cur.sources:
         src = item.record
@@ -179,7 +178,7 @@ def _check_sources(cur: Curation, sources_dir: Path, problems: list[Problem]) ->
                 problems.append(item.problem("file", f"no such file in {sources_dir}: {src.file!r}"))
                 continue
             texts[src.id] = path.read_text(encoding="utf-8")
-    positions: Counter[tuple[str, int]] = Counter()
+    placed: list[tuple[str, int | None, Located[Source]]] = []
     for item in cur.sources:
         src = item.record
         home = src.id if src.kind == "article" else src.cited_in
@@ -189,16 +188,42 @@ def _check_sources(cur: Curation, sources_dir: Path, problems: list[Problem]) ->
                 continue
             if src.position is None:
                 problems.append(item.problem("position", "a reference needs its position in the list"))
-            else:
-                positions[(home, src.position)] += 1
-                if positions[(home, src.position)] == 2:
-                    problems.append(item.problem("position", f"position {src.position} is used twice in {home!r}"))
         if home not in texts:
             continue
-        spans = _bibliographic_spans(item, texts[home], home, problems)
-        if src.kind == "reference":
-            ref_spans[src.id] = spans
-    return texts, ref_spans
+        in_text = src.kind == "reference" or src.title_in_text
+        start = locate(texts[home], src.title, None, item, "title", problems, home) if in_text else None
+        if in_text and start is None:
+            continue
+        placed.append((home, start, item))
+    spans: dict[str, list[Span]] = {}
+    for home in texts:
+        entries = sorted(((start or 0, item) for h, start, item in placed if h == home), key=lambda e: e[0])
+        _check_positions([item for _, item in entries if item.record.kind == "reference"], home, problems)
+        floor = 0
+        for start, item in entries:
+            title_start = start if (item.record.kind == "reference" or item.record.title_in_text) else None
+            spans[item.record.id] = _bibliographic_spans(item, texts[home], home, title_start, floor, problems)
+            if title_start is not None:
+                floor = title_start + len(item.record.title)
+    return texts, spans
+
+
+def _check_positions(references: list[Located[Source]], home: str, problems: list[Problem]) -> None:
+    """Positions in a reference list are unique and follow the order of the titles in the text."""
+    seen: dict[int, str] = {}
+    previous = 0
+    for item in references:
+        position = item.record.position
+        if position is None:
+            continue
+        if position in seen:
+            problems.append(item.problem("position", f"position {position} is used twice in {home!r} "
+                                                     f"(also by {seen[position]!r})"))
+        elif position < previous:
+            problems.append(item.problem("position", f"position {position} comes after position {previous} "
+                                                     f"in the text of {home!r}"))
+        seen.setdefault(position, item.record.id)
+        previous = max(previous, position)
 
 
 def _check_entities(cur: Curation, problems: list[Problem]) -> None:
@@ -227,7 +252,7 @@ def _check_entities(cur: Curation, problems: list[Problem]) -> None:
                                                 + " -> ".join(cycle + cycle[:1])))
 
 
-def _check_fact(item: Located[Fact], cur_ids: dict[str, set[str]], texts: dict[str, str],
+def _check_fact(item: Located[Fact], cur_ids: dict[str, Any], texts: dict[str, str],
                 problems: list[Problem]) -> Span | None:
     fact = item.record
     if fact.kind not in fact_kinds():
@@ -238,6 +263,9 @@ def _check_fact(item: Located[Fact], cur_ids: dict[str, set[str]], texts: dict[s
     for i, ref in enumerate(fact.cites):
         if ref not in cur_ids["references"]:
             problems.append(item.problem(f"cites[{i}]", f"unknown reference {ref!r}"))
+        elif cur_ids["references"][ref] != fact.source:
+            problems.append(item.problem(f"cites[{i}]", f"reference {ref!r} is cited in "
+                                         f"{cur_ids['references'][ref]!r}, not in the quoted source {fact.source!r}"))
     for i, marker in enumerate(fact.citations):
         if marker not in fact.quote:
             problems.append(item.problem(f"citations[{i}]", f"{marker!r} does not appear in the quote"))
@@ -262,12 +290,12 @@ def validate(cur: Curation, sources_dir: Path | None = None) -> Validated:
     sources = _unique(cur.sources, "source", problems)
     _unique(cur.entities, "entity", problems)
     _unique(cur.facts, "fact", problems)
-    texts, ref_spans = _check_sources(cur, sources_dir or sources_root(), problems)
+    texts, source_spans = _check_sources(cur, sources_dir or sources_root(), problems)
     _check_entities(cur, problems)
     ids = {
         "entities": {e.record.id for e in cur.entities},
         "articles": {k for k, s in sources.items() if s.record.kind == "article"},
-        "references": {k for k, s in sources.items() if s.record.kind == "reference"},
+        "references": {k: s.record.cited_in for k, s in sources.items() if s.record.kind == "reference"},
     }
     spans: dict[str, Span] = {}
     for item in cur.facts:
@@ -282,7 +310,7 @@ def validate(cur: Curation, sources_dir: Path | None = None) -> Validated:
             locate(texts[skip.source], skip.text, skip.occurrence, item, "text", problems, skip.source)
     if problems:
         raise CurationError(problems)
-    return Validated(cur, texts, spans, ref_spans)
+    return Validated(cur, texts, spans, source_spans)
 
 
 def load_and_validate(curated: Path | None = None, sources_dir: Path | None = None) -> Validated:

@@ -29,6 +29,13 @@ sources:
     title: "Dramatic response of acute disseminated intravascular coagulation to erlotinib in a patient with lung adenocarcinoma with activating EGFR mutation."
     authors: ["Kim JS", "Ryu JS", "Jeon SH", "et al."]
     citation: "J Int Med Res. 2018; 46: 533-537"
+  - id: ref-brosseau
+    kind: reference
+    cited_in: dic
+    position: 13
+    title: "Lazarus syndrome with crizotinib in a non–small cell lung cancer patient with ROS1 rearrangement and disseminated intravascular coagulation."
+    authors: ["Brosseau S", "Gounant V", "Naltet C", "et al."]
+    citation: "Clin Lung Cancer. 2018; 19: e57-e61"
 """
 
 ENTITIES = """\
@@ -137,7 +144,13 @@ BAD = [
     ("reference title not verbatim", "sources", "Dramatic response of acute", "Dramatic response of chronic",
      "Dramatic response of chronic", "sources[2].title", "not verbatim"),
     ("reference author not before its title", "sources", '"Kim JS"', '"Kimm JS"', '"Kimm JS"', "sources[2].authors[0]",
-     "not written before the title"),
+     "not written between the previous entry and the title"),
+    ("author of another entry", "sources", '"Brosseau S"', '"Kim JS"', '["Kim JS", "Gounant V"', "sources[3].authors[0]",
+     "not written between the previous entry and the title"),
+    ("positions out of text order", "sources", "position: 13", "position: 11", "position: 11", "sources[3].position",
+     "comes after position 12"),
+    ("cited reference of another article", "facts", 'attributed_to: "Yang et al."', 'attributed_to: "Yang et al."\n    cites: [ref-kim]',
+     "cites: [ref-kim]", "facts[0].cites[0]", "not in the quoted source 'review'"),
     ("article file missing", "sources", "file: 002_7e3217616b27ac64.txt", "file: 002_missing.txt",
      "file: 002_missing.txt", "sources[0].file", "no such file"),
     ("cross-reference without where it was verified", "entities", "abbreviations: [VTE]",
