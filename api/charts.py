@@ -27,15 +27,14 @@ def months(time_point: str | None) -> float | None:
     return float(match.group(1)) * MONTHS[match.group(2).lower()] if match else None
 
 
-def nice_max(value: float) -> float:
-    """A round number at or above ``value`` for the top of an axis."""
-    if value <= 0:
-        return 1.0
-    step = 10 ** math.floor(math.log10(value))
-    for factor in (1, 2, 2.5, 5, 10):
-        if value <= factor * step:
-            return factor * step
-    return 10 * step
+def axis(top: float, ticks: int = 5) -> tuple[float, float]:
+    """A round step (1, 2, 2.5 or 5 times a power of ten) giving about ``ticks`` intervals, and the axis top."""
+    if top <= 0:
+        return 1.0, 1.0
+    raw = top / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(f * power for f in (1, 2, 2.5, 5, 10) if f * power >= raw)
+    return step, step * math.ceil(top / step - 1e-9)
 
 
 def value_charts(fact: dict[str, Any]) -> list[Markup]:
@@ -67,16 +66,22 @@ def _frame(width: int, height: int, title: str, desc: str, body: list[str], labe
         f'<desc id="{label}-d">{escape(desc)}</desc>{"".join(body)}</svg>')
 
 
+def shown(v: dict[str, Any]) -> str:
+    """A value as written, with its unit when the text is a bare number ('3' of '3 cases')."""
+    text = v["as_written"]
+    return f"{text} {v['unit']}" if v["unit"] and not re.search(r"[^\d\s.,\u00a0-]", text) else text
+
+
 def _describe(values: list[dict[str, Any]], label_of) -> str:
-    return "; ".join(f"{label_of(v)}: {v['as_written']}" for v in values)
+    return "; ".join(f"{label_of(v)}: {shown(v)}" for v in values)
 
 
 def line_chart(statement: str, unit: str, values: list[dict[str, Any]], label: str = "line") -> Markup:
     """Values over time as a line with a dot and its value as written at each time point."""
-    width, height, left, right, top, bottom = 560, 280, 56, 24, 20, 52
+    width, height, left, right, top, bottom = 560, 280, 56, 48, 20, 52
     points = sorted(((months(v["time_point"]) or 0.0, v) for v in values), key=lambda p: p[0])
-    x_max = nice_max(points[-1][0])
-    y_max = nice_max(max(v["value"] for _, v in points))
+    x_max = points[-1][0] or 1.0
+    step, y_max = axis(max(v["value"] for _, v in points))
     plot_w, plot_h = width - left - right, height - top - bottom
 
     def x(t: float) -> float:
@@ -88,8 +93,8 @@ def line_chart(statement: str, unit: str, values: list[dict[str, Any]], label: s
     unit_label = escape(unit)
     body = [f'<line class="axis" x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}"/>',
             f'<line class="axis" x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}"/>']
-    for i in range(5):
-        tick = y_max * i / 4
+    for i in range(round(y_max / step) + 1):
+        tick = step * i
         body.append(f'<line class="grid" x1="{left}" y1="{y(tick):.1f}" x2="{left + plot_w}" y2="{y(tick):.1f}"/>'
                     f'<text class="tick" x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">'
                     f'{_num(round(tick, 6))}</text>')
@@ -98,10 +103,11 @@ def line_chart(statement: str, unit: str, values: list[dict[str, Any]], label: s
     path = " ".join(f"{'M' if i == 0 else 'L'}{x(t):.1f},{y(v['value']):.1f}" for i, (t, v) in enumerate(points))
     body.append(f'<path class="series" d="{path}"/>')
     for t, v in points:
+        # below and right of each dot: a rising curve leaves that corner empty
         body.append(f'<circle class="dot" cx="{x(t):.1f}" cy="{y(v["value"]):.1f}" r="4.5">'
-                    f'<title>{escape(v["time_point"])}: {escape(v["as_written"])}</title></circle>'
-                    f'<text class="point-label" x="{x(t):.1f}" y="{y(v["value"]) - 10:.1f}" '
-                    f'text-anchor="middle">{escape(v["as_written"])}</text>')
+                    f'<title>{escape(v["time_point"])}: {escape(shown(v))}</title></circle>'
+                    f'<text class="point-label" x="{x(t) + 7:.1f}" y="{y(v["value"]) + 17:.1f}">'
+                    f'{escape(shown(v))}</text>')
     body.append(f'<text class="axis-title" x="{left + plot_w / 2}" y="{height - 10}" text-anchor="middle">'
                 f'months</text>')
     body.append(f'<text class="axis-title" x="14" y="{top + plot_h / 2}" text-anchor="middle" '
@@ -118,7 +124,7 @@ def bar_chart(statement: str, unit: str, values: list[dict[str, Any]], label: st
     """Comparable values as horizontal bars, each labelled above its bar, with its value as written."""
     width, left, right, row = 560, 8, 90, 46
     height = row * len(values) + 12
-    v_max = nice_max(max(v["value"] for v in values))
+    v_max = axis(max(v["value"] for v in values))[1]
     plot_w = width - left - right
     body = []
     for i, v in enumerate(values):
@@ -127,10 +133,10 @@ def bar_chart(statement: str, unit: str, values: list[dict[str, Any]], label: st
         name = escape(_bar_label(v, i + 1))
         body.append(f'<text class="bar-label" x="{left}" y="{top + 14}">{name}</text>'
                     f'<rect class="bar" x="{left}" y="{top + 20}" width="{length:.1f}" height="18" rx="2">'
-                    f'<title>{name}: {escape(v["as_written"])}</title></rect>'
+                    f'<title>{name}: {escape(shown(v))}</title></rect>'
                     f'<text class="bar-value" x="{left + length + 6:.1f}" y="{top + 34}">'
-                    f'{escape(v["as_written"])}</text>')
-    desc = f"{unit}: " + "; ".join(f"{_bar_label(v, i + 1)}: {v['as_written']}" for i, v in enumerate(values))
+                    f'{escape(shown(v))}</text>')
+    desc = f"{unit}: " + "; ".join(f"{_bar_label(v, i + 1)}: {shown(v)}" for i, v in enumerate(values))
     return _frame(width, height, statement, desc, body, label)
 
 
@@ -158,12 +164,13 @@ def neighbourhood(graph: nx.Graph, center: str, limit: int = 16) -> Markup | Non
     star.add_node(center)
     star.add_edges_from((center, other) for other in others)
     pos = nx.shell_layout(star, nlist=[[center], others])
-    width, height, radius_x, radius_y = 820, 560, 190, 215
+    reach = max(math.hypot(*pos[o]) for o in others) or 1.0
+    width, height, radius_x, radius_y = 820, 500, 250, 200
     cx, cy = width / 2, height / 2
 
     def at(node: str) -> tuple[float, float]:
         x, y = pos[node]
-        return cx + radius_x * x, cy + radius_y * y
+        return cx + radius_x * x / reach, cy + radius_y * y / reach
 
     body = []
     center_x, center_y = at(center)
@@ -175,7 +182,8 @@ def neighbourhood(graph: nx.Graph, center: str, limit: int = 16) -> Markup | Non
                     f'<title>{count} fact{"s" * (count > 1)} linking to {escape(label)}</title>'
                     f'<line class="edge w{min(count, 5)}" x1="{center_x:.1f}" y1="{center_y:.1f}" '
                     f'x2="{x:.1f}" y2="{y:.1f}"/>'
-                    f'<text class="edge-count" x="{(center_x + x) / 2:.1f}" y="{(center_y + y) / 2 + 4:.1f}" '
+                    f'<text class="edge-count" x="{center_x + 0.62 * (x - center_x):.1f}" '
+                    f'y="{center_y + 0.62 * (y - center_y) + 4:.1f}" '
                     f'text-anchor="middle">{count}</text></a>')
     for other in others:
         body.append(_node(graph, other, *at(other), cx))
@@ -191,7 +199,7 @@ def _node(graph: nx.Graph, node: str, x: float, y: float, cx: float, central: bo
     if central:
         anchor, tx, ty = "middle", x, y + 34
     elif abs(x - cx) < 30:
-        anchor, tx, ty = "middle", x, (y + 24 if y > 280 else y - 12 - 15 * (len(lines) - 1))
+        anchor, tx, ty = "middle", x, (y + 24 if y > 250 else y - 12 - 15 * (len(lines) - 1))
     else:
         anchor, tx, ty = ("start", x + 12, y + 4) if x > cx else ("end", x - 12, y + 4)
         ty -= 7.5 * (len(lines) - 1)

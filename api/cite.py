@@ -32,9 +32,12 @@ def reference_text(source: dict[str, Any]) -> str:
     if source.get("citation"):
         parts.append(source["citation"])
     else:
-        tail = "; ".join(str(x) for x in (source.get("journal"), source.get("published") or source.get("year")) if x)
-        if tail:
-            parts.append(tail)
+        if source.get("journal"):
+            parts.append(_sentence(source["journal"]))
+        if source.get("published"):
+            parts.append(_sentence(f"Published {source['published']}"))
+        elif source.get("year"):
+            parts.append(_sentence(str(source["year"])))
     return " ".join(parts)
 
 

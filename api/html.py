@@ -20,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from catkg.api.cite import authors
 from catkg.api.errors import ApiError
 from catkg.api.negotiate import best_match
 from catkg.ontology import BASE
@@ -46,6 +47,11 @@ def words(name: str) -> str:
     return spaced.replace("-", " ").replace("_", " ").strip()
 
 
+def sentence(text: str) -> str:
+    """The first letter in capitals, the rest untouched (Jinja's ``capitalize`` lowercases 'DIC')."""
+    return text[:1].upper() + text[1:]
+
+
 def local_link(value: Any) -> str | None:
     """The page of a catkg IRI (``https://w3id.org/catkg/entity/x`` -> ``/entity/x``), else None."""
     if isinstance(value, str) and value.startswith(BASE):
@@ -64,7 +70,8 @@ def query_string(params: dict[str, Any], **changes: Any) -> str:
 
 templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined,
                         trim_blocks=True, lstrip_blocks=True)
-templates.filters.update(words=words, local_link=local_link)
+templates.filters.update(words=words, local_link=local_link, sentence=sentence,
+                         authors=lambda value: ", ".join(authors({"authors": value})))
 templates.globals.update(query_string=query_string)
 
 

@@ -20,14 +20,20 @@ from catkg.queries.entities import get_entity, get_source
 from catkg.queries.facts import get_fact
 from catkg.queries.run import run
 
-router = APIRouter(tags=["linked data"], responses=error_responses(404, 406, 422))
-
 RDF_FORMATS = {
     "text/turtle": RdfFormat.TURTLE,
     "application/ld+json": RdfFormat.JSON_LD,
     "application/n-triples": RdfFormat.N_TRIPLES,
     "application/rdf+xml": RdfFormat.RDF_XML,
 }
+REPRESENTATIONS = {"content": {"text/html": {}, **{media: {} for media in RDF_FORMATS}}}
+router = APIRouter(tags=["linked data"], responses={
+    200: {"description": "The resource: a page, the API's JSON, or RDF, chosen by Accept", **REPRESENTATIONS},
+    **{status: {**spec, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}},
+                                    "text/html": {}}}
+       for status, spec in error_responses(404, 406, 422).items()},
+})
+
 ID = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 PAGES: dict[str, Callable[[Request, str], Response]] = {}
