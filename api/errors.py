@@ -63,5 +63,5 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, err: RequestValidationError) -> JSONResponse:
         fields = [".".join(str(p) for p in e["loc"] if p not in ("query", "path", "body")) for e in err.errors()]
-        message = "; ".join(f"{f}: {e['msg']}" for f, e in zip(fields, err.errors()))
+        message = "; ".join(f"{f}: {e['msg']}" for f, e in zip(fields, err.errors(), strict=True))
         return error_response(422, message, fields=fields)

@@ -70,7 +70,7 @@ def closest_passage(text: str, quote: str, width: int = 100) -> str:
     first = SequenceMatcher(None, window, quote, autojunk=False).get_matching_blocks()[0]
     start = low + max(0, first.a - first.b)
     passage = text[start : start + len(quote)]
-    differ = next((i for i, (a, b) in enumerate(zip(passage, quote)) if a != b), min(len(passage), len(quote)))
+    differ = next((i for i, (a, b) in enumerate(zip(passage, quote, strict=False)) if a != b), min(len(passage), len(quote)))
     shown = repr(passage[:width]) + ("..." if len(passage) > width else "")
     if differ >= len(quote) and passage == quote:
         return shown

@@ -12,7 +12,7 @@ from typing import Any
 
 from pyoxigraph import RdfFormat, Store
 
-from catkg.queries.facts import facts_by_id, fact_ids
+from catkg.queries.facts import fact_ids, facts_by_id
 from catkg.queries.run import Queryable, QueryError
 from catkg.store.embedded import EmbeddedStore, Snapshot
 

@@ -6,9 +6,10 @@ The graph is read once per store generation (``key``) and kept, since a generati
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from functools import lru_cache
 from itertools import islice
-from typing import Any, Hashable
+from typing import Any
 
 import networkx as nx
 
@@ -62,12 +63,12 @@ def paths(store: Queryable, key: Hashable, source: str, target: str, *, limit: i
         found = list(islice(nx.shortest_simple_paths(graph, source, target), min(limit, MAX_PATHS)))
     except nx.NetworkXNoPath:
         found = []
-    fact_ids = sorted({f for p in found for a, b in zip(p, p[1:]) for f in graph.edges[a, b]["facts"]})
+    fact_ids = sorted({f for p in found for a, b in zip(p, p[1:], strict=False) for f in graph.edges[a, b]["facts"]})
     facts = {f["id"]: f for f in facts_by_id(store, fact_ids)}
     result = []
     for path in found:
         hops = []
-        for a, b in zip(path, path[1:]):
+        for a, b in zip(path, path[1:], strict=False):
             edge = graph.edges[a, b]
             hops.append({"from": {"id": a, "label": graph.nodes[a].get("label")},
                          "to": {"id": b, "label": graph.nodes[b].get("label")},

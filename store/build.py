@@ -16,7 +16,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import version as package_version
 from pathlib import Path
 
@@ -97,7 +97,7 @@ def build(path: Path, *, steps: Iterable[Step] = (), curated: Path | None = None
 def _build_locked(path: Path, gens: Path, validated: Validated, steps: Iterable[Step], curated: Path | None,
                   sources: Path | None, progress: Callable[[str], None]) -> BuildResult:
     started = time.perf_counter()
-    built = datetime.now(timezone.utc)
+    built = datetime.now(UTC)
     directory = gens / f"{built.strftime('%Y%m%dT%H%M%S%fZ')}-{os.getpid()}"
     info = {
         "version": package_version("catkg"),

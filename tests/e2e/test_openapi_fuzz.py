@@ -11,7 +11,6 @@ schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is a tes
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-
 PROTOCOL_ROUTES = ("/sparql",)
 """Left to the SPARQL protocol tests: a random string is not a query, and the protocol says what answers it."""
 
@@ -25,10 +24,16 @@ def test_every_operation_conforms(server: str) -> None:
     ops = operations(server)
     assert any(op.path == "/api/facts" for op in ops)
     for op in ops:
-        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-        @given(data=st.data())
-        def check(data) -> None:
-            case = data.draw(op.as_strategy())
-            case.call_and_validate(base_url=server, timeout=30)
+        fuzz(op, server)
 
-        check()
+
+def fuzz(op, server: str) -> None:
+    """Up to 25 generated requests for one operation, each checked against the schema."""
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(data=st.data())
+    def check(data) -> None:
+        case = data.draw(op.as_strategy())
+        case.call_and_validate(base_url=server, timeout=30)
+
+    check()
