@@ -23,6 +23,7 @@ run: build
 	$(BIN)/catkg serve --host $(HOST) --port $(PORT)
 
 test: setup
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 	$(BIN)/pytest
 
 clean:

@@ -59,9 +59,10 @@ def value_charts(fact: dict[str, Any]) -> list[Markup]:
     return charts
 
 
-def _frame(width: int, height: int, title: str, desc: str, body: list[str], label: str) -> Markup:
+def _frame(width: int, height: int, title: str, desc: str, body: list[str], label: str, role: str = "img") -> Markup:
+    """An SVG with a title and description; role 'img' for a chart, 'group' when it holds links."""
     return Markup(
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="{label}-t {label}-d" '
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="{role}" aria-labelledby="{label}-t {label}-d" '
         f'xmlns="http://www.w3.org/2000/svg"><title id="{label}-t">{escape(title)}</title>'
         f'<desc id="{label}-d">{escape(desc)}</desc>{"".join(body)}</svg>')
 
@@ -190,7 +191,7 @@ def neighbourhood(graph: nx.Graph, center: str, limit: int = 16) -> Markup | Non
     body.append(_node(graph, center, center_x, center_y, cx, central=True))
     title = f"Entities linked to {graph.nodes[center].get('label') or center} by facts"
     desc = "; ".join(f"{graph.nodes[o].get('label') or o} ({len(e['facts'])} facts)" for o, e in near)
-    return _frame(width, height, title, desc, body, "neighbourhood")
+    return _frame(width, height, title, desc, body, "neighbourhood", role="group")
 
 
 def _node(graph: nx.Graph, node: str, x: float, y: float, cx: float, central: bool = False) -> str:

@@ -71,27 +71,33 @@ def emit(items: list[dict[str, Any]], fmt: Format, columns: list[str]) -> None:
         sys.stdout.write(to_table(items, columns))
 
 
+CuratedOption = Annotated[Path | None, typer.Option("--curated", help="Curated YAML folder (default: the "
+                                                    "project's ingest/curated).")]
+SourcesOption = Annotated[Path | None, typer.Option("--sources", help="Source texts folder (default: the "
+                                                    "project's ingest/sources).")]
+
+
 @app.command()
-def validate() -> None:
+def validate(curated: CuratedOption = None, sources: SourcesOption = None) -> None:
     """Check the curated YAML against the ontology and the source texts; report every problem."""
     with errors():
-        checked = load_and_validate()
+        checked = load_and_validate(curated, sources)
         cur = checked.curation
         say(f"ok: {len(cur.facts)} facts, {len(cur.entities)} entities, {len(cur.sources)} sources")
 
 
-def build_store(store: Path) -> dict[str, Any]:
+def build_store(store: Path, curated: Path | None = None, sources: Path | None = None) -> dict[str, Any]:
     """Build ``store`` with every build step the later rooms add."""
     from catkg.queries.steps import build_graph
 
-    return build_graph(store, progress=progress()).info
+    return build_graph(store, curated=curated, sources=sources, progress=progress()).info
 
 
 @app.command()
-def build(store: StoreOption = DEFAULT_STORE) -> None:
+def build(store: StoreOption = DEFAULT_STORE, curated: CuratedOption = None, sources: SourcesOption = None) -> None:
     """Validate, convert to RDF, load a new store generation and swap it in atomically."""
     with errors():
-        info = build_store(store)
+        info = build_store(store, curated, sources)
         say(f"built {store}: {info['counts']['facts']} facts, {info['counts']['triples']} triples "
             f"in {info['seconds']} s (data {info['data_version']})")
 

@@ -117,9 +117,11 @@ def entities_page(request: Request, type: Slug = None, q: Text = None, offset: O
 @router.get("/sources", response_class=HTMLResponse)
 def sources_page(request: Request, kind: Annotated[str | None, Query(pattern="^(article|reference|)$")] = None,
                  offset: Offset = 0) -> Response:
+    store = _store(request)
     params = {"kind": _blank(kind)}
-    page = list_sources(_store(request), limit=50, offset=offset, **params)
-    return render(request, "sources.html", page=page, params=params, page_size=50)
+    page = list_sources(store, limit=50, offset=offset, **params)
+    articles = {s["id"]: s["title"] for s in list_sources(store, kind="article", limit=ALL).items}
+    return render(request, "sources.html", page=page, params=params, page_size=50, articles=articles)
 
 
 def entity_page(request: Request, entity_id: str) -> Response:
@@ -208,13 +210,16 @@ def question_page(request: Request, name: Annotated[str, Path(pattern=r"^[a-z0-9
     asked = describe(question(name))
     params = {k: v.strip() for k, v in request.query_params.items() if v.strip()}
     options = _options(store, asked["parameters"])
-    try:
-        result, error = answer(store, name, params), None
-    except QueryError as err:
-        result, error = None, str(err)
+    missing = [p["name"] for p in asked["parameters"] if not p["optional"] and p["name"] not in params]
+    result, error = None, None
+    if not missing:  # a question that needs a choice waits for it instead of answering with an error
+        try:
+            result = answer(store, name, params)
+        except QueryError as err:
+            error = str(err)
     columns = [c for c in (result["items"][0] if result and result["items"] else {}) if c != "evidence"]
     return render(request, "question.html", status=422 if error else 200, question=asked, params=params,
-                  options=options, result=result, error=error, columns=columns)
+                  options=options, result=result, error=error, columns=columns, missing=missing)
 
 
 def _options(store, parameters: list[dict[str, Any]]) -> dict[str, list[tuple[str, str]]]:

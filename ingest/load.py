@@ -20,6 +20,9 @@ from catkg.ingest.models import Entity, Fact, Skip, Source
 R = TypeVar("R", bound=BaseModel)
 Path_ = tuple[str | int, ...]
 
+MAX_FILE_BYTES = 16 * 2**20
+"""Curated files are a few hundred kilobytes; a larger one is a mistake, refused before it is parsed."""
+
 SECTIONS: dict[str, type[BaseModel]] = {"sources": Source, "entities": Entity, "facts": Fact, "skips": Skip}
 
 
@@ -118,6 +121,10 @@ def _dotted(path: Path_) -> str:
 def read_yaml(path: Path, display: str) -> tuple[Any, dict[Path_, int], list[Problem]]:
     """Parse one YAML file into plain data and the line of each path; never raises on bad input."""
     problems: list[Problem] = []
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        return None, {}, [Problem(display, 0, "", f"the file is {size} bytes; a curated file holds at most "
+                                                   f"{MAX_FILE_BYTES // 2**20} MiB (split it)")]
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
@@ -139,7 +146,11 @@ def read_yaml(path: Path, display: str) -> tuple[Any, dict[Path_, int], list[Pro
 
 
 def _error_field(loc: tuple[Any, ...]) -> str:
-    return _dotted(tuple(part for part in loc if not (isinstance(part, str) and part in {"function-after", "function-wrap"})))
+    """The dotted field of a pydantic error location, without the tags of union members ('float', 'int')."""
+    return _dotted(tuple(p for p in loc if not (isinstance(p, str) and (p in UNION_TAGS or "[" in p))))
+
+
+UNION_TAGS = {"float", "int", "str", "bool"}
 
 
 def load_file(path: Path, display: str, into: Curation) -> list[Problem]:
@@ -166,10 +177,13 @@ def load_file(path: Path, display: str, into: Curation) -> list[Problem]:
             try:
                 record = model.model_validate(item)
             except ValidationError as err:
+                reported = set()
                 for e in err.errors():
                     loc = here + tuple(e["loc"])
                     line = next((lines[loc[:n]] for n in range(len(loc), 1, -1) if loc[:n] in lines), lines[here])
-                    problems.append(Problem(display, line, _error_field(loc), e["msg"]))
+                    if (line, _error_field(loc)) not in reported:  # a union reports each member: keep the first
+                        reported.add((line, _error_field(loc)))
+                        problems.append(Problem(display, line, _error_field(loc), e["msg"]))
                 continue
             getattr(into, section).append(Located(record, display, lines[here], index, section, field_lines))
     return problems

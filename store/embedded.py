@@ -84,9 +84,14 @@ class EmbeddedStore:
         try:
             oxigraph = Store.read_only(str(directory / "oxigraph"))
             info = json.loads((directory / "build.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError) as err:
+            expected, found = info["counts"]["triples"], len(oxigraph)
+        except (OSError, ValueError, RuntimeError, KeyError, TypeError) as err:
+            # RocksDB reports corruption (a truncated or altered file) as RuntimeError
             raise StoreError(f"cannot open the store in {directory}: {err}; "
                              "rebuild it with 'catkg build'") from err
+        if found != expected:
+            raise StoreError(f"the store in {directory} holds {found} triples but was built with {expected}: "
+                             "it is damaged; rebuild it with 'catkg build'")
         return Generation(directory, oxigraph, info)
 
     def generation(self) -> Generation:
