@@ -119,7 +119,7 @@ def _build_locked(path: Path, gens: Path, validated: Validated, steps: Iterable[
         if isinstance(err, OSError):
             raise StoreError(f"cannot write the store in {directory}: {err}") from err
         raise
-    _prune(gens, keep={directory, previous})
+    _prune(path, gens, keep={directory, previous})
     progress(f"built {info['counts']['facts']} facts, {info['counts']['triples']} triples in {info['seconds']} s")
     return BuildResult(directory, info)
 
@@ -153,12 +153,15 @@ def _swap(path: Path, directory: Path) -> None:
     os.replace(link, path)
 
 
-def _prune(gens: Path, keep: set[Path | None]) -> None:
+def _prune(path: Path, gens: Path, keep: set[Path | None]) -> None:
     """Remove every generation but the new one and the one it replaced (a server may still read that one),
-    including leftovers of builds that were killed; a failure here costs disk, not data."""
+    including leftovers of builds that were killed, and links a killed swap left; a failure here costs disk,
+    not data."""
     for old in gens.iterdir():
         if old.is_dir() and old not in keep:
             shutil.rmtree(old, ignore_errors=True)
+    for link in path.parent.glob(f".{path.name}.*.link"):
+        link.unlink(missing_ok=True)
 
 
 __all__ = ["GENERATIONS", "BuildResult", "build", "content_hash"]
