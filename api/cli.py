@@ -127,6 +127,7 @@ def facts(
     store: StoreOption = DEFAULT_STORE,
     kind: Annotated[str | None, typer.Option(help="Fact kind, e.g. incidence.")] = None,
     entity: Annotated[str | None, typer.Option(help="Entity id (narrower entities included).")] = None,
+    type: Annotated[str | None, typer.Option("--type", help="Entity type of the subject or object.")] = None,
     source: Annotated[str | None, typer.Option(help="Source id.")] = None,
     q: Annotated[str | None, typer.Option(help="Text in the statement or quote.")] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many facts.")] = 1000,
@@ -136,7 +137,7 @@ def facts(
     from catkg.queries.facts import list_facts
 
     with errors():
-        page = list_facts(EmbeddedStore(store), kind=kind, entity=entity, source=source, q=q, limit=limit)
+        page = list_facts(EmbeddedStore(store), kind=kind, entity=entity, type=type, source=source, q=q, limit=limit)
         emit(page.items, fmt, ["id", "kind", "statement"])
         say(f"{len(page.items)} of {page.total} facts")
 
@@ -149,6 +150,7 @@ def search(
     text: Annotated[str, typer.Argument(help="A question or words in plain language.")],
     store: StoreOption = DEFAULT_STORE,
     kind: Annotated[str | None, typer.Option(help="Only facts of this kind.")] = None,
+    type: Annotated[str | None, typer.Option("--type", help="Only facts whose subject or object is of this type.")] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many facts.")] = 10,
     fmt: FormatOption = Format.table,
 ) -> None:
@@ -157,7 +159,7 @@ def search(
 
     with errors():
         opened = EmbeddedStore(store)
-        page = search_facts(opened, opened.directory, text, limit=limit, kind=kind)
+        page = search_facts(opened, opened.directory, text, limit=limit, kind=kind, type=type)
         emit(page["items"], fmt, ["score", "id", "kind", "statement"])
         say(f"{len(page['items'])} of {page['total']} facts")
 
@@ -219,6 +221,147 @@ def diff(
             for change in ("added", "removed", "changed") for item in result[change]]
     emit(rows, fmt, ["change", "id", "fields", "statement"])
     say(f"{len(result['added'])} added, {len(result['removed'])} removed, {len(result['changed'])} changed")
+
+
+# ---------------------------------------------------------------------------------- SPARQL: query and export
+
+class QueryFormat(StrEnum):
+    table = "table"
+    json = "json"
+    xml = "xml"
+    csv = "csv"
+    tsv = "tsv"
+    turtle = "turtle"
+    ntriples = "ntriples"
+    nquads = "nquads"
+    jsonld = "jsonld"
+    rdfxml = "rdfxml"
+
+
+def query_text(file: Path | None, name: str | None, expression: str | None, params: list[str]) -> str:
+    """The query to run, with ``--param`` values bound as the header of the query declares them."""
+    from catkg.queries.run import bind, named_query, parse_header, to_term
+
+    given = [x for x in (file, name, expression) if x is not None]
+    if len(given) != 1:
+        raise QueryError("give exactly one of FILE, --name NAME or -e TEXT")
+    if name is not None:
+        declared = named_query(name)
+    else:
+        try:
+            text = file.read_text(encoding="utf-8") if file is not None else str(expression)
+        except (OSError, UnicodeDecodeError) as err:
+            raise QueryError(f"cannot read {file}: {err}") from None
+        try:
+            declared = parse_header(file.stem if file is not None else "query", text)
+        except QueryError:
+            declared = None
+        if declared is None or not params:
+            return text
+    values = dict(p.split("=", 1) for p in params if "=" in p)
+    if len(values) != len(params):
+        raise QueryError("--param takes name=value")
+    kinds = {p.name: p.kind for p in declared.parameters}
+    unknown = sorted(set(values) - set(kinds))
+    if unknown:
+        raise QueryError(f"the query has no parameter {', '.join(unknown)}; it has: {', '.join(kinds) or 'none'}")
+    if not values:
+        return declared.text
+    return bind(declared.text, [{n: to_term(values[n], kinds[n], n) if n in values else None for n in kinds}])
+
+
+@app.command()
+def query(
+    file: Annotated[Path | None, typer.Argument(help="A .rq file.", show_default=False)] = None,
+    name: Annotated[str | None, typer.Option("--name", help="A named query of queries/ (see /api/queries).")] = None,
+    expression: Annotated[str | None, typer.Option("-e", "--expression", help="The query text itself.")] = None,
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="Parameter as name=value.")] = None,
+    fmt: Annotated[QueryFormat | None, typer.Option("--format", help="table (default for SELECT/ASK), json, xml, "
+                                                    "csv, tsv; turtle (default for CONSTRUCT/DESCRIBE), ntriples, "
+                                                    "nquads, jsonld, rdfxml.", show_default=False)] = None,
+    timeout: Annotated[float | None, typer.Option(help="Time limit in seconds (default $CATKG_SPARQL_TIMEOUT or 10).")
+                       ] = None,
+    store: StoreOption = DEFAULT_STORE,
+) -> None:
+    """Run a SPARQL query under the endpoint's limits (read-only, time limit, no SERVICE); results to stdout."""
+    from pyoxigraph import QueryBoolean, QueryResultsFormat, parse_query_results
+
+    from catkg.store.bounded import BoundedError, Limits, WorkerPool
+    from catkg.store.guard import RefusedQuery, screen
+
+    with errors():
+        text = query_text(file, name, expression, param or [])
+        try:
+            screened = screen(text)
+        except RefusedQuery as err:
+            raise QueryError(err.message) from None
+        directory = EmbeddedStore(store).directory / "oxigraph"
+        chosen = fmt or QueryFormat.table
+        results = "json" if chosen is QueryFormat.table else chosen.value if chosen.value in (
+            "json", "xml", "csv", "tsv") else None
+        graph = chosen.value if chosen.value in ("turtle", "ntriples", "nquads", "jsonld", "rdfxml") else (
+            "turtle" if fmt is None else None)
+        pool = WorkerPool(Limits.from_env(timeout=timeout, workers=1))
+        try:
+            result = pool.run(directory, text, results_format=results, graph_format=graph, dataset=screened.dataset)
+            if chosen is QueryFormat.table and result.form != "triples":
+                parsed = parse_query_results(path=str(result.path), format=QueryResultsFormat.JSON)
+                if isinstance(parsed, QueryBoolean):
+                    sys.stdout.write(f"{str(bool(parsed)).lower()}\n")
+                else:
+                    columns = [v.value for v in parsed.variables]
+                    rows = [{c: (s[c].value if s[c] is not None else "") for c in columns} for s in parsed]
+                    sys.stdout.write(to_table(rows, columns))
+                    say(f"{len(rows)} rows")
+            else:
+                with open(result.path, "rb") as spooled:
+                    while chunk := spooled.read(1 << 16):
+                        sys.stdout.buffer.write(chunk)
+                sys.stdout.flush()
+        except SyntaxError as err:
+            raise QueryError(f"SPARQL syntax error: {err}") from None
+        except BoundedError as err:
+            raise QueryError(str(err)) from None
+        finally:
+            pool.close()
+
+
+class DumpFormat(StrEnum):
+    ttl = "ttl"
+    nt = "nt"
+    nq = "nq"
+    jsonld = "jsonld"
+    rdf = "rdf"
+
+
+@app.command()
+def export(
+    fmt: Annotated[DumpFormat, typer.Option("--format", help="ttl, nt, nq (keeps the named graphs), jsonld or rdf "
+                                            "(RDF/XML).")] = DumpFormat.ttl,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+    store: StoreOption = DEFAULT_STORE,
+) -> None:
+    """Write the whole graph (ontology, facts, entities, sources, build record): the same data as /dumps/."""
+    import os
+
+    from catkg.api.dumps import write_dump
+
+    with errors():
+        opened = EmbeddedStore(store)
+        if output is None:
+            write_dump(opened, fmt.value, sys.stdout.buffer)
+            sys.stdout.flush()
+            return
+        partial = output.with_name(f".{output.name}.partial")
+        try:
+            with open(partial, "wb") as file:
+                write_dump(opened, fmt.value, file)
+            os.replace(partial, output)
+        except OSError as err:
+            raise StoreError(f"cannot write {output}: {err.strerror or err}") from None
+        finally:
+            partial.unlink(missing_ok=True)
+        say(f"wrote {output} ({output.stat().st_size} bytes)")
 
 
 if __name__ == "__main__":

@@ -53,13 +53,16 @@ def _store(request: Request):
     return request.app.state.store
 
 
-@router.get("/facts", summary="List facts", dependencies=[only("kind", "entity", "source", "q", "limit", "offset")])
+@router.get("/facts", summary="List facts",
+            dependencies=[only("kind", "entity", "type", "source", "q", "limit", "offset")])
 def facts(
     request: Request,
     kind: Annotated[KindName | None, Query(description="Fact kind, e.g. 'risk-factor' or 'incidence'.",
                                            examples=["incidence"])] = None,
     entity: Annotated[str | None, Query(pattern=ID, description="Entity id; matches subject or object, "
                                         "narrower entities included.", examples=["venous-thromboembolism"])] = None,
+    type: Annotated[TypeName | None, Query(description="Entity type of the subject or the object, e.g. 'drug'.",
+                                           examples=["drug"])] = None,
     source: Annotated[str | None, Query(pattern=ID, description="Source id (article or cited reference).",
                                         examples=["lung-cancer-pe-review"])] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=200, description="Text in the statement or quote.",
@@ -69,7 +72,8 @@ def facts(
     format: Format = None,
 ) -> Response:
     """Facts that pass every given filter, in id order, with their values and evidence."""
-    page = list_facts(_store(request), kind=kind, entity=entity, source=source, q=q, limit=limit, offset=offset)
+    page = list_facts(_store(request), kind=kind, entity=entity, type=type, source=source, q=q, limit=limit,
+                      offset=offset)
     return respond(request, page.as_dict())
 
 
@@ -134,20 +138,21 @@ def source(request: Request, source_id: Annotated[str, Path(pattern=ID, descript
     return respond(request, item, "facts")
 
 
-@router.get("/search", summary="Search facts", dependencies=[only("q", "kind", "limit", "offset")])
+@router.get("/search", summary="Search facts", dependencies=[only("q", "kind", "type", "limit", "offset")])
 def search(
     request: Request,
     q: Annotated[str, Query(min_length=1, max_length=500, description="A question or words, in plain language; "
                             "abbreviations and synonyms work (PE, DIC, EGFR-TKI).",
                             examples=["D-dimer threshold to rule out PE"])],
     kind: Annotated[KindName | None, Query(description="Only facts of this kind.")] = None,
+    type: Annotated[TypeName | None, Query(description="Only facts whose subject or object is of this type.")] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="Page size.")] = 20,
     offset: Offset = 0,
     format: Format = None,
 ) -> Response:
     """Facts ranked by relevance (BM25 over a full-text index built with the store), each with its score."""
     store = _store(request)
-    return respond(request, search_facts(store, store.directory, q, limit=limit, offset=offset, kind=kind))
+    return respond(request, search_facts(store, store.directory, q, limit=limit, offset=offset, kind=kind, type=type))
 
 
 @router.get("/questions", summary="List named questions", dependencies=[only()])

@@ -32,7 +32,6 @@ router = APIRouter(include_in_schema=False)
 ID = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 PAGE = 20
 ALL = 100_000
-TYPED_SEARCH = 1000
 """With an entity type, search filters the best this many hits (the API's largest page)."""
 
 Offset = Annotated[int, Query(ge=0)]
@@ -83,16 +82,11 @@ def search_page(request: Request, q: Text = None, kind: Slug = None, type: Slug 
     store = _store(request)
     q, kind, type = _blank(q), _blank(kind), _blank(type)
     result = None
-    if q and type:
-        wanted = {e["id"] for e in list_entities(store, type=type, limit=ALL).items}
-        found = search(store, store.directory, q, limit=TYPED_SEARCH, kind=kind)
-        items = [f for f in found["items"] if {f["subject"]["id"], f["object"]["id"]} & wanted]
-        result = {**found, "items": items[offset : offset + PAGE], "total": len(items), "offset": offset}
-    elif q:
-        result = search(store, store.directory, q, limit=PAGE, offset=offset, kind=kind)
+    if q:
+        result = search(store, store.directory, q, limit=PAGE, offset=offset, kind=kind, type=type)
     read_as = [get_entity(store, e, facts=False) for e in result["interpreted"]["entities"]] if result else []
     params = {"q": q, "kind": kind, "type": type}
-    twin = {"q": q, "kind": kind, "limit": TYPED_SEARCH if type else PAGE, "offset": None if type else offset}
+    twin = {"q": q, "kind": kind, "type": type, "limit": PAGE, "offset": offset}
     return render(request, "search.html", q=q or "", kind=kind, type=type, result=result, read_as=read_as, params=params,
                   twin=twin, page_size=PAGE, **_filters(store))
 

@@ -5,20 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from catkg.ontology import ENTITY, SOURCE
-from catkg.ontology.load import entity_types
-from catkg.queries.facts import NotFound, Page, fact_ids, facts_by_id
-from catkg.queries.run import Queryable, QueryError, run
-
-
-def type_iri(entity_type: str) -> str:
-    """The class of an entity type slug.
-
-    :raises QueryError: naming the unknown type and the known ones.
-    """
-    try:
-        return str(entity_types()[entity_type])
-    except KeyError:
-        raise QueryError(f"unknown type {entity_type!r}; known: {', '.join(sorted(entity_types()))}") from None
+from catkg.queries.facts import NotFound, Page, fact_ids, facts_by_id, type_iri
+from catkg.queries.run import Queryable, run
 
 
 def list_entities(store: Queryable, *, type: str | None = None, q: str | None = None,
@@ -73,7 +61,7 @@ def list_sources(store: Queryable, *, kind: str | None = None, limit: int = 50, 
     return Page([_source(r) for r in rows[offset : offset + limit]], len(rows), limit, offset)
 
 
-def get_source(store: Queryable, source_id: str) -> dict[str, Any]:
+def get_source(store: Queryable, source_id: str, *, facts: bool = True) -> dict[str, Any]:
     """One source with the facts drawn from it (for a reference, the facts whose evidence cites it).
 
     :raises NotFound: when no source has this id.
@@ -82,7 +70,8 @@ def get_source(store: Queryable, source_id: str) -> dict[str, Any]:
     if not rows:
         raise NotFound(f"unknown source: {source_id}")
     item = _source(rows[0])
-    item["facts"] = facts_by_id(store, fact_ids(store, source=source_id))
+    if facts:
+        item["facts"] = facts_by_id(store, fact_ids(store, source=source_id))
     if item["kind"] == "article":
         item["references"] = [_source(r) for r in run(store, "sources", {}) if r["citedIn"] == source_id]
     return item

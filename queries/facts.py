@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from catkg.ontology import ENTITY, FACT, SOURCE
-from catkg.ontology.load import fact_kinds
+from catkg.ontology.load import entity_types, fact_kinds
 from catkg.queries.run import Queryable, QueryError, run
 
 
@@ -39,11 +39,23 @@ def kind_iri(kind: str) -> str:
         raise QueryError(f"unknown kind {kind!r}; known: {', '.join(sorted(fact_kinds()))}") from None
 
 
-def fact_ids(store: Queryable, *, kind: str | None = None, entity: str | None = None,
+def type_iri(entity_type: str) -> str:
+    """The class of an entity type slug.
+
+    :raises QueryError: naming the unknown type and the known ones.
+    """
+    try:
+        return str(entity_types()[entity_type])
+    except KeyError:
+        raise QueryError(f"unknown type {entity_type!r}; known: {', '.join(sorted(entity_types()))}") from None
+
+
+def fact_ids(store: Queryable, *, kind: str | None = None, entity: str | None = None, type: str | None = None,
              source: str | None = None, q: str | None = None) -> list[str]:
-    """Ids of the facts that pass every given filter, in id order."""
+    """Ids of the facts that pass every given filter, in id order (``type``: the subject's or object's type)."""
     params = {
         "kind": kind_iri(kind) if kind else None,
+        "entityType": type_iri(type) if type else None,
         "entity": ENTITY + entity if entity else None,
         "source": SOURCE + source if source else None,
         "q": q or None,

@@ -32,6 +32,10 @@ class QueryError(Exception):
     """A named query is unknown, or a parameter is missing or malformed; the message names it."""
 
 
+class QueryFileError(Exception):
+    """A .rq file of the project is malformed: a bug of the server, never of the request (answered 500)."""
+
+
 class Queryable(Protocol):
     """What a query needs from a store (the embedded or a remote backend)."""
 
@@ -78,7 +82,7 @@ def parse_header(name: str, text: str) -> NamedQuery:
             break
         lines.append(match.group(1).strip())
     if not lines or not lines[0].startswith(f"{name}:"):
-        raise QueryError(f"queries/{name}.rq: the first line must be '# {name}: <title>'")
+        raise QueryFileError(f"queries/{name}.rq: the first line must be '# {name}: <title>'")
     title = lines[0][len(name) + 1 :].strip()
     sections: dict[str, str] = {"why": "", "parameters": "", "returns": "", "tags": ""}
     current = "why"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from catkg.queries.facts import Page, facts_by_id, kind_iri
+from catkg.queries.facts import Page, fact_ids, facts_by_id
 from catkg.queries.run import Queryable, QueryError, run
 
 INDEX = "search.sqlite"
@@ -148,11 +148,12 @@ def search_ids(directory: Path, text: str) -> tuple[list[Hit], list[str]]:
 
 
 def search(store: Queryable, directory: Path, text: str, *, limit: int = 20, offset: int = 0,
-           kind: str | None = None) -> dict[str, Any]:
-    """A page of facts ranked by relevance to ``text``, each with its score and evidence."""
+           kind: str | None = None, type: str | None = None) -> dict[str, Any]:
+    """A page of facts ranked by relevance to ``text``, each with its score and evidence; ``kind`` and ``type``
+    (an entity type of the subject or object) narrow the hits."""
     hits, entities = search_ids(directory, text)
-    if kind:
-        wanted = {row["id"] for row in run(store, "facts", {"kind": kind_iri(kind)})}
+    if kind or type:
+        wanted = set(fact_ids(store, kind=kind, type=type))
         hits = [h for h in hits if h.id in wanted]
     page_hits = hits[offset : offset + limit]
     facts = {f["id"]: f for f in facts_by_id(store, [h.id for h in page_hits])}

@@ -122,6 +122,16 @@ def test_sources_and_article_text(client) -> None:
     assert all(reference["id"] in [c["id"] for c in f["evidence"]["cites"]] for f in ref["facts"])
 
 
+def test_type_filter_on_facts_and_search(client) -> None:
+    drugs = {e["id"] for e in client.get("/api/entities", params={"type": "drug", "limit": 1000}).json()["items"]}
+    facts = client.get("/api/facts", params={"type": "drug", "limit": 1000}).json()["items"]
+    assert facts and all({f["subject"]["id"], f["object"]["id"]} & drugs for f in facts)
+    hits = client.get("/api/search", params={"q": "thrombosis", "type": "drug", "limit": 1000}).json()
+    everything = client.get("/api/search", params={"q": "thrombosis", "limit": 1000}).json()
+    assert 0 < hits["total"] < everything["total"]
+    assert all({f["subject"]["id"], f["object"]["id"]} & drugs for f in hits["items"])
+
+
 def test_search_finds_by_abbreviation_and_ranks(client) -> None:
     body = client.get("/api/search", params={"q": "PE"}).json()
     assert "pulmonary-embolism" in body["interpreted"]["entities"]

@@ -16,6 +16,14 @@ def test_every_query_has_a_header_and_a_where_group() -> None:
         assert "WHERE {" in query.text.replace("WHERE{", "WHERE {"), name
 
 
+def test_a_malformed_query_file_is_a_server_error_not_a_client_one() -> None:
+    from catkg.queries.run import QueryFileError
+
+    with pytest.raises(QueryFileError) as caught:
+        parse_header("x", "SELECT * WHERE { }")
+    assert not isinstance(caught.value, QueryError)
+
+
 def test_header_parameters() -> None:
     query = parse_header("x", "# x: A title.\n# Why: because.\n# Parameters: ?a (IRI, optional) first; ?b (string) "
                               "second.\n# Returns: ?c.\nSELECT ?c WHERE { }")
