@@ -14,7 +14,11 @@ $(BIN)/catkg: pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[test]"
 	touch $@
 
+# The build reasons with HermiT, which runs on Java.
+JAVA := command -v java >/dev/null || (apt-get update && apt-get install -y default-jre-headless)
+
 setup: $(BIN)/catkg
+	$(JAVA)
 
 build: setup
 	$(BIN)/catkg build
@@ -23,6 +27,7 @@ run: build
 	$(BIN)/catkg serve --host $(HOST) --port $(PORT)
 
 test: setup
+	$(JAVA)
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 	$(BIN)/pytest
 

@@ -8,26 +8,39 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.cors import CORSMiddleware
 
-from catkg.api import errors, evidence, html, linked, pages, sparql
+from catkg.api import errors, evidence, html, linked, ontology_page, pages, sparql
 from catkg.store.embedded import EmbeddedStore
 
 DESCRIPTION = """Cited evidence on lung cancer and thrombosis. Every fact carries its source and the verbatim
 sentence it was read from. `/sparql` is a read-only SPARQL 1.1 endpoint; `/api/` serves the evidence as JSON."""
 
 
-def create_app(store: EmbeddedStore | Path | str) -> FastAPI:
-    """An app serving ``store`` (an open store, or the path of one)."""
-    app = FastAPI(title="catkg", version=version("catkg"), description=DESCRIPTION)
+def create_app(store: EmbeddedStore | Path | str, *, sparql_timeout: float | None = None,
+               sparql_max_bytes: int | None = None) -> FastAPI:
+    """An app serving ``store`` (an open store, or the path of one).
+
+    ``sparql_timeout`` (seconds) and ``sparql_max_bytes`` bound every SPARQL query; by default they come from
+    ``CATKG_SPARQL_TIMEOUT`` and ``CATKG_SPARQL_MAX_BYTES``, else 10 s and 100 MB (see ``catkg.store.bounded``).
+    """
+    # /docs is served from the vendored Swagger UI (html.docs_page): FastAPI's own loads it from a CDN.
+    app = FastAPI(title="catkg", version=version("catkg"), description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.store = store if isinstance(store, EmbeddedStore) else EmbeddedStore(Path(store))
     errors.install(app)
     app.include_router(sparql.router)
+    sparql.install(app, timeout=sparql_timeout, max_bytes=sparql_max_bytes)  # worker pool, editor, VoID, dumps
     app.include_router(evidence.router)
     app.include_router(linked.router)
     app.include_router(pages.router)
+    app.include_router(ontology_page.router)  # /ontology (HTML or Turtle), the KGX dumps
+    app.add_api_route("/docs", html.docs_page, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=html.STATIC), name="static")
     html.install(app)  # after errors.install: browsers get HTML error pages, scripts the JSON shape
     app.add_middleware(html.SecurityHeaders)
+    # Read-only open data: any origin may query /sparql and /api/ from a browser (and read the dumps and VoID).
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"],
+                       expose_headers=["Content-Length", "Content-Type"])
 
     @app.get("/healthz", tags=["service"], summary="Health check")
     def healthz(request: Request) -> JSONResponse:

@@ -240,7 +240,7 @@ class QueryFormat(StrEnum):
 
 def query_text(file: Path | None, name: str | None, expression: str | None, params: list[str]) -> str:
     """The query to run, with ``--param`` values bound as the header of the query declares them."""
-    from catkg.queries.run import bind, named_query, parse_header, to_term
+    from catkg.queries.run import QueryFileError, bind, named_query, parse_header, to_term
 
     given = [x for x in (file, name, expression) if x is not None]
     if len(given) != 1:
@@ -252,12 +252,14 @@ def query_text(file: Path | None, name: str | None, expression: str | None, para
             text = file.read_text(encoding="utf-8") if file is not None else str(expression)
         except (OSError, UnicodeDecodeError) as err:
             raise QueryError(f"cannot read {file}: {err}") from None
-        try:
-            declared = parse_header(file.stem if file is not None else "query", text)
-        except QueryError:
-            declared = None
-        if declared is None or not params:
+        if not params:
             return text
+        if file is None:
+            raise QueryError("--param needs a query whose header declares its parameters (FILE or --name)")
+        try:
+            declared = parse_header(file.stem, text)
+        except QueryFileError as err:
+            raise QueryError(f"{file}: {err}") from None
     values = dict(p.split("=", 1) for p in params if "=" in p)
     if len(values) != len(params):
         raise QueryError("--param takes name=value")
@@ -362,6 +364,41 @@ def export(
         finally:
             partial.unlink(missing_ok=True)
         say(f"wrote {output} ({output.stat().st_size} bytes)")
+
+
+@app.command()
+def kgx(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Directory to write catkg-kgx-nodes.tsv and "
+                                         "catkg-kgx-edges.tsv into (created if missing).")],
+    store: StoreOption = DEFAULT_STORE,
+) -> None:
+    """Write the graph as KGX TSV: entities as nodes, facts as edges, with Biolink categories and predicates."""
+    from catkg.queries.kgx import write_kgx
+
+    with errors():
+        try:
+            nodes, edges = write_kgx(EmbeddedStore(store), output)
+        except OSError as err:
+            raise StoreError(f"cannot write {output}: {err.strerror or err}") from None
+        say(f"wrote {nodes} and {edges}")
+
+
+@app.command("ontology-doc")
+def ontology_doc(
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")] = Path("docs/ontology.md"),
+    store: StoreOption = DEFAULT_STORE,
+) -> None:
+    """Write docs/ontology.md from catkg.ttl: every class and property, with counts from the store."""
+    from catkg.ontology.doc import markdown
+    from catkg.queries.ontology import term_counts
+
+    with errors():
+        text = markdown(term_counts(EmbeddedStore(store)))
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as err:
+            raise StoreError(f"cannot write {output}: {err.strerror or err}") from None
+        say(f"wrote {output}")
 
 
 if __name__ == "__main__":

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path as PathParam, Request
+from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, Response
-from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QueryResultsFormat, RdfFormat, parse, \
-    parse_query_results
+from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QueryResultsFormat, RdfFormat, parse, parse_query_results
 from starlette.concurrency import run_in_threadpool
 
 from catkg.api import sparql
@@ -49,7 +49,9 @@ def describe(q: NamedQuery) -> dict[str, Any]:
 
 @router.get("/api/queries", tags=["sparql"], summary="The named SPARQL queries (the editor's examples)",
             responses=error_responses(422))
-def list_queries(request: Request, tag: str | None = None) -> Response:
+def list_queries(request: Request, tag: Annotated[str | None, Query(
+        description="Only queries with this tag: 'example' (the editor's examples), 'question'.",
+        examples=["example"])] = None) -> Response:
     """Every `.rq` file in `queries/`: name, title, description, parameters, tags (`tag=example` for the editor's
     examples) and a link that opens it in the editor."""
     unknown = sorted(set(request.query_params) - {"tag", "format"})
@@ -61,7 +63,8 @@ def list_queries(request: Request, tag: str | None = None) -> Response:
 
 @router.get("/api/queries/{name}", tags=["sparql"], summary="One named SPARQL query, with its text",
             responses=error_responses(404))
-def get_query(name: Annotated[str, PathParam(pattern=r"^[a-z0-9_]+$", examples=["vte_after_lung_surgery"])]) -> dict:
+def get_query(name: Annotated[str, PathParam(pattern=r"^[a-z0-9_]+$", description="The query's name (its file name).",
+                                             examples=["vte_after_lung_surgery"])]) -> dict:
     """The query's header fields and its SPARQL text (`text`), as run by `catkg query --name`."""
     found = named_queries().get(name)
     if found is None:

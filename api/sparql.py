@@ -24,8 +24,17 @@ from starlette.concurrency import run_in_threadpool
 
 from catkg.api.errors import ApiError, error_responses
 from catkg.api.negotiate import best_match
-from catkg.store.bounded import (BoundedError, Limits, NotAcceptable, PoolBusy, QueryTimeout, Result, ResultTooLarge,
-                                 WorkerCrashed, WorkerPool)
+from catkg.store.bounded import (
+    BoundedError,
+    Limits,
+    NotAcceptable,
+    PoolBusy,
+    QueryTimeout,
+    Result,
+    ResultTooLarge,
+    WorkerCrashed,
+    WorkerPool,
+)
 from catkg.store.embedded import EmbeddedStore, StoreError
 from catkg.store.guard import MAX_LENGTH, RefusedQuery, Screened, screen
 
@@ -46,10 +55,15 @@ GRAPH_OFFERS = {"text/turtle": "turtle", "application/n-triples": "ntriples", "a
                 "text/plain": "ntriples", "application/x-json+ld": "jsonld"}
 HTML_OFFERS = ("text/html", "application/xhtml+xml")
 """Offered last, so only a client that names HTML (a browser) gets it; ``*/*`` gets the data."""
-FORMAT_NAMES = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "turtle": "turtle", "ttl": "turtle",
-                "ntriples": "ntriples", "nt": "ntriples", "nquads": "nquads", "nq": "nquads", "jsonld": "jsonld",
-                "json-ld": "jsonld", "rdfxml": "rdfxml", "rdf": "rdfxml", "html": "html"}
-"""Values of the ``format`` parameter (the media types themselves are accepted too)."""
+FORMAT_PARAM: dict[str, tuple[str | None, str | None]] = {
+    "json": ("json", "jsonld"), "xml": ("xml", "rdfxml"), "csv": ("csv", None), "tsv": ("tsv", None),
+    "turtle": (None, "turtle"), "ttl": (None, "turtle"), "n3": (None, "turtle"), "ntriples": (None, "ntriples"),
+    "nt": (None, "ntriples"), "nquads": (None, "nquads"), "nq": (None, "nquads"), "jsonld": (None, "jsonld"),
+    "json-ld": (None, "jsonld"), "rdfxml": (None, "rdfxml"), "rdf": (None, "rdfxml"), "rdf+xml": (None, "rdfxml"),
+    "html": ("html", "html"),
+}
+"""Values of the ``format`` parameter -> (format for SELECT/ASK, format for CONSTRUCT/DESCRIBE); like ``Accept``,
+'json' and 'xml' depend on the query form (SPARQLWrapper sends format=xml for RDF/XML). Media types work too."""
 
 READ_ONLY = "this endpoint is read-only: SPARQL updates are refused"
 
@@ -172,13 +186,14 @@ def negotiate(request: Request, params: dict[str, str]) -> Choice:
     """
     requested = params.get("format")
     if requested is not None:
-        name = FORMAT_NAMES.get(requested.lower()) or RESULTS_OFFERS.get(requested.lower()) or GRAPH_OFFERS.get(
-            requested.lower())
-        if name is None:
-            raise ApiError(400, f"unknown format {requested!r}; known: {', '.join(sorted(set(FORMAT_NAMES)))}")
-        if name == "html":
-            return Choice("html", "html")
-        return Choice(name if name in RESULTS_MEDIA else None, name if name in GRAPH_MEDIA else None)
+        key = requested.strip().lower()
+        # A media type, or a list of them as SPARQLWrapper sends (format=application/ld+json,application/x-json+ld),
+        # reads like an Accept header.
+        pair = FORMAT_PARAM.get(key) or ((_offer(key, RESULTS_OFFERS), _offer(key, GRAPH_OFFERS)) if "/" in key
+                                         else (None, None))
+        if pair == (None, None):
+            raise ApiError(400, f"unknown format {requested!r}; known: {', '.join(FORMAT_PARAM)} or a media type")
+        return Choice(*pair)
     accept = request.headers.get("accept")
     return Choice(_offer(accept, RESULTS_OFFERS), _offer(accept, GRAPH_OFFERS))
 

@@ -84,6 +84,9 @@ class Curation:
     skips: list[Located[Skip]] = field(default_factory=list)
 
 
+FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser where PyYAML was built with it (several times faster); the same safe rules either way."""
+
 _construct = yaml.SafeLoader("").construct_object
 """Turns one scalar node into its Python value, with SafeLoader's rules."""
 
@@ -132,7 +135,7 @@ def read_yaml(path: Path, display: str) -> tuple[Any, dict[Path_, int], list[Pro
         line = raw[: err.start].count(b"\n") + 1
         return None, {}, [Problem(display, line, "", f"not valid UTF-8 (byte 0x{raw[err.start]:02x} at offset {err.start})")]
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=FAST_LOADER)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark else 0
@@ -141,8 +144,21 @@ def read_yaml(path: Path, display: str) -> tuple[Any, dict[Path_, int], list[Pro
     if node is None:
         return None, {}, [Problem(display, 1, "", "the file is empty")]
     lines: dict[Path_, int] = {}
-    data = _plain(node, (), lines, problems, display)
+    try:
+        data = _plain(node, (), lines, problems, display)
+    except yaml.YAMLError as err:  # a scalar no safe constructor takes: an unknown tag such as !!python/object
+        mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+        return None, {}, [Problem(display, mark.line + 1 if mark else 0, "", f"YAML error: {getattr(err, 'problem', err)}")]
     return data, lines, problems
+
+
+def _record_lines(lines: dict[Path_, int]) -> dict[Path_, dict[Path_, int]]:
+    """The lines of each record's fields, grouped by record in one pass (``("facts", 3)`` -> {("quote",): 41})."""
+    grouped: dict[Path_, dict[Path_, int]] = {}
+    for path, line in lines.items():
+        if len(path) >= 3:
+            grouped.setdefault(path[:2], {})[path[2:]] = line
+    return grouped
 
 
 def _error_field(loc: tuple[Any, ...]) -> str:
@@ -160,6 +176,7 @@ def load_file(path: Path, display: str, into: Curation) -> list[Problem]:
         return problems
     if not isinstance(data, dict):
         return problems + [Problem(display, 1, "", f"expected a mapping with keys {', '.join(SECTIONS)}")]
+    by_record = _record_lines(lines)
     for section, items in data.items():
         model = SECTIONS.get(section)
         if model is None:
@@ -170,7 +187,7 @@ def load_file(path: Path, display: str, into: Curation) -> list[Problem]:
             continue
         for index, item in enumerate(items):
             here = (section, index)
-            field_lines = {p[2:]: line for p, line in lines.items() if len(p) >= 3 and p[:2] == here}
+            field_lines = by_record.get(here, {})
             if not isinstance(item, dict):
                 problems.append(Problem(display, lines[here], _dotted(here), "expected a mapping (a record)"))
                 continue

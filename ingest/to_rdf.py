@@ -33,6 +33,8 @@ VOID = "http://rdfs.org/ns/void#"
 ONTOLOGY_GRAPH = NamedNode(GRAPH + "ontology")
 DATA_GRAPH = NamedNode(GRAPH + "facts")
 META_GRAPH = NamedNode(GRAPH + "meta")
+INFERRED_GRAPH = NamedNode(GRAPH + "inferred")
+"""What the reasoner inferred beyond the data graph (classes of entities, entailed subclass links)."""
 DATASET = NamedNode(BASE + "dataset")
 
 PREFIX_LEN = 32

@@ -45,9 +45,12 @@ class Violation:
     constraint: str
     """The SHACL constraint component, e.g. ``sh:MinCountConstraintComponent``."""
 
+    @property
+    def kind(self) -> str:
+        return {"facts": "fact", "entities": "entity", "sources": "source"}.get(self.section, "node")
+
     def __str__(self) -> str:
-        kind = {"facts": "fact", "entities": "entity", "sources": "source"}.get(self.section, "node")
-        return f"{kind} {self.record!r}: {self.field}: {self.message} ({self.constraint})"
+        return f"{self.kind} {self.record!r}: {self.field}: {self.message} ({self.constraint})"
 
 
 @dataclass(frozen=True)

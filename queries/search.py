@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -60,8 +61,10 @@ def build_index(directory: Path, store: Queryable, validated: object = None) -> 
 def _documents(store: Queryable) -> list[tuple[str, ...]]:
     docs: dict[str, dict[str, Any]] = {}
     for row in run(store, "search_documents"):
-        doc = docs.setdefault(row["id"], {"statement": row["statement"], "quote": row["quote"], "names": set(),
+        doc = docs.setdefault(row["id"], {"statement": None, "quote": None, "names": set(),
                                           "entities": set(), "broader": set(), "details": set()})
+        if row["statement"] is not None:
+            doc["statement"], doc["quote"] = row["statement"], row["quote"]
         for key in ("entityName", "detail"):
             if row[key]:
                 doc["names" if key == "entityName" else "details"].add(row[key])
@@ -86,6 +89,14 @@ class Reading:
     words: list[str]
 
 
+@lru_cache(maxsize=500_000)
+def _name_pattern(name: str) -> re.Pattern[str]:
+    """The pattern an entity name is found by, compiled once: ``re``'s own cache holds 512 patterns, fewer than the
+    names of a large graph, so without this every question recompiled every name (78% of a search at 10k facts)."""
+    flags = 0 if (len(name) <= 4 and name.isupper()) else re.IGNORECASE
+    return re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", flags)
+
+
 def interpret(db: sqlite3.Connection, text: str) -> Reading:
     """Split a question into the entities it names and its remaining words (stop words dropped).
 
@@ -96,8 +107,7 @@ def interpret(db: sqlite3.Connection, text: str) -> Reading:
     names_of: dict[str, list[str]] = {}
     rest = text
     for name, entity in _names(db):
-        flags = 0 if (len(name) <= 4 and name.isupper()) else re.IGNORECASE
-        pattern = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", flags)
+        pattern = _name_pattern(name)
         if pattern.search(rest):
             rest = pattern.sub(" ", rest)
             names_of.setdefault(entity, []).append(name)

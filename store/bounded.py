@@ -21,7 +21,6 @@ from __future__ import annotations
 import ctypes
 import json
 import os
-import queue
 import resource
 import select
 import shutil
@@ -32,6 +31,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import deque
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -189,7 +189,8 @@ class WorkerPool:
         self.isolated: bool | None = None
         """Whether the last worker that answered had no network (None before the first answer)."""
         self._slots = threading.BoundedSemaphore(self.limits.workers)
-        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
+        self._idle: deque[_Worker] = deque()
+        """Warm workers at the right end; replacements join at the left, so a warm one answers first."""
         self._lock = threading.Lock()
         self._workers: set[_Worker] = set()
         self._closed = False
@@ -208,21 +209,23 @@ class WorkerPool:
             raise PoolBusy("the query service is shutting down")
         if not self._slots.acquire(timeout=wait):
             raise PoolBusy(f"all {self.limits.workers} query workers stayed busy for {wait:g} s; try again shortly")
-        try:
-            return self._idle.get_nowait()
-        except queue.Empty:
-            return self._spawn()
+        with self._lock:
+            warm = self._idle.pop() if self._idle else None
+        return warm or self._spawn()
 
     def _release(self, worker: _Worker, alive: bool) -> None:
         if not alive:
             with self._lock:
                 self._workers.discard(worker)
             if not self._closed:
-                worker = self._spawn()  # the replacement starts now, not when the next query arrives
-        if self._closed:
+                replacement = self._spawn()  # it starts now, not when the next query arrives
+                with self._lock:
+                    self._idle.appendleft(replacement)
+        elif self._closed:
             worker.kill()
         else:
-            self._idle.put(worker)
+            with self._lock:
+                self._idle.append(worker)
         self._slots.release()
 
     def run(self, directory: Path, query: str, *, results_format: str | None = "json",

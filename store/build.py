@@ -20,10 +20,14 @@ from datetime import UTC, datetime
 from importlib.metadata import version as package_version
 from pathlib import Path
 
-from pyoxigraph import Quad, Store
+from pyoxigraph import NamedNode, Quad, RdfFormat, Store, serialize
 
-from catkg.ingest.to_rdf import data_quads, meta_quads, ontology_quads
+from catkg.ingest.load import CurationError
+from catkg.ingest.to_rdf import DATA_GRAPH, INFERRED_GRAPH, data_quads, meta_quads, ontology_quads
 from catkg.ingest.validate import Validated, curated_root, load_and_validate, sources_root
+from catkg.ontology import ENTITY
+from catkg.ontology.reason import REASONER, ReasoningError, reason
+from catkg.ontology.shacl import ShapeError, check_shapes
 from catkg.store.embedded import GENERATIONS, Snapshot, StoreError, generations_dir
 
 Step = Callable[[Path, Snapshot, Validated], None]
@@ -133,6 +137,7 @@ def _write_generation(directory: Path, validated: Validated, steps: Iterable[Ste
         quads: list[Quad] = [*ontology_quads(), *data_quads(validated)]
         store.bulk_extend(quads)
         snapshot = Snapshot(store)
+        info.update(_reason_and_check(store, quads, validated, progress))
         counts = _check_counts(snapshot, validated)
         counts["triples"] = len(store)
         store.bulk_extend(meta_quads(info["version"] + "+" + info["data_version"], built, counts))
@@ -143,6 +148,53 @@ def _write_generation(directory: Path, validated: Validated, steps: Iterable[Ste
         return counts
     finally:
         del store  # closes it: RocksDB has flushed and released its lock before the swap
+
+
+ENTITY_TYPING = {"http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+                 "http://www.w3.org/2004/02/skos/core#broaderTransitive"}
+"""What the reasoner is given about each entity: its types and every entity above it."""
+
+
+def _reason_and_check(store: Store, quads: list[Quad], validated: Validated,
+                      progress: Callable[[str], None]) -> dict[str, dict]:
+    """Reason over the entities' types and places (what is inferred goes into its own graph), then check the
+    SHACL shapes on the data graph as stored. Facts are not reasoned over: nothing in the ontology infers more
+    about them than the types already written.
+
+    :raises CurationError: naming the entities or facts that break the ontology or the shapes, at their lines.
+    """
+    progress("reasoning over the entities")
+    typing = [q.triple for q in quads
+              if q.graph_name == DATA_GRAPH and q.predicate.value in ENTITY_TYPING and q.subject.value.startswith(ENTITY)]
+    try:
+        reasoning = reason(serialize(typing, format=RdfFormat.N_TRIPLES).decode())
+        store.bulk_extend(Quad(NamedNode(s), NamedNode(p), NamedNode(o), INFERRED_GRAPH)
+                          for s, p, o in reasoning.triples())
+        progress("checking SHACL shapes")
+        shapes = check_shapes(store.dump(format=RdfFormat.N_TRIPLES, from_graph=DATA_GRAPH))
+    except (ReasoningError, ShapeError) as err:
+        raise _located(err, validated) from err
+    return {"reasoning": {"reasoner": REASONER, "seconds": reasoning.seconds, "input_triples": len(typing),
+                          "inferred_triples": len(reasoning.triples()), "inferred_types": len(reasoning.types),
+                          "inferred_subclass_links": len(reasoning.subclasses)},
+            "shapes": {"seconds": shapes.seconds, "focus_nodes": shapes.focus_nodes}}
+
+
+def _located(err: ReasoningError | ShapeError, validated: Validated) -> Exception:
+    """The failure as curation problems at the lines of the records it names; a StoreError when it names none."""
+    cur = validated.curation
+    records = {(section, item.record.id): item for section, items in
+               (("entities", cur.entities), ("facts", cur.facts), ("sources", cur.sources)) for item in items}
+    if isinstance(err, ReasoningError):
+        found = [(records.get(("entities", eid)), "broader", f"entity {eid!r} contradicts the ontology: {why}")
+                 for eid, why in err.entities.items()]
+        found = [(item, field if item and item.record.broader else "type", message) for item, field, message in found]
+    else:
+        found = [(records.get((v.section, v.record)), v.field, f"{v.kind} {v.record!r}: {v.message} ({v.constraint})")
+                 for v in err.violations]
+    if found and all(item for item, _, _ in found):
+        return CurationError([item.problem(field, message) for item, field, message in found])
+    return StoreError(f"the built graph fails its checks: {err}")
 
 
 def _swap(path: Path, directory: Path) -> None:

@@ -88,7 +88,7 @@ def screen(text: str, max_depth: int = MAX_DEPTH, max_length: int = MAX_LENGTH) 
     >>> screen("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
     Traceback (most recent call last):
     ...
-    catkg.store.guard.RefusedQuery: SERVICE is refused: this endpoint makes no outbound requests (found 'SERVICE' at line 1, column 18)
+    catkg.store.guard.RefusedQuery: SERVICE is refused: ... (found 'SERVICE' at line 1, column 18)
 
     :raises RefusedQuery: for an update, a SERVICE clause, nesting deeper than ``max_depth``, or a text longer
         than ``max_length``.

@@ -402,7 +402,7 @@ def test_bad_page_parameters_answer_html(client) -> None:
 
 def test_linked_data_iris_still_negotiate(client) -> None:
     html = get(client, "/fact/yang-vte-incidence-after-surgery")
-    assert html.headers["content-type"].startswith("text/html") and html.headers["vary"] == "Accept"
+    assert html.headers["content-type"].startswith("text/html") and "Accept" in html.headers["vary"]
     as_json = client.get("/fact/yang-vte-incidence-after-surgery", headers={"Accept": "application/json"})
     assert as_json.json() == client.get("/api/facts/yang-vte-incidence-after-surgery").json()
     turtle = client.get("/entity/osimertinib", headers={"Accept": "text/turtle"})

@@ -83,3 +83,11 @@ def test_numbers_are_read_as_written(number) -> None:
     grouped = f"{number:,f}"
     assert float(number) in numbers_in(f"about {plain} units")
     assert float(number) in numbers_in(f"about {grouped}%")
+
+
+def test_unsafe_or_unknown_tags_are_problems_not_crashes(tmp_path: Path) -> None:
+    for text in ("=\n", "facts: !!python/object:os.system ls\n", "a: !!binary 'not base64!'\n"):
+        path = tmp_path / "x.yaml"
+        path.write_text(text, encoding="utf-8")
+        data, _, problems = read_yaml(path, "x.yaml")
+        assert data is None and problems and problems[0].line == 1, text

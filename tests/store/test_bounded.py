@@ -1,0 +1,182 @@
+"""Queries in killable worker processes: time, size and memory limits; crashes; store generations; no network."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pyoxigraph import Literal, NamedNode, Quad, QueryResultsFormat, Store, parse_query_results
+
+from catkg.store.bounded import (
+    Limits,
+    NotAcceptable,
+    QueryTimeout,
+    ResultTooLarge,
+    WorkerCrashed,
+    WorkerPool,
+)
+from catkg.store.embedded import EmbeddedStore
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[WorkerPool]:
+    workers = WorkerPool(Limits(timeout=1.5, workers=2))
+    yield workers
+    workers.close()
+
+
+def oxigraph_dir(store: EmbeddedStore) -> Path:
+    return store.directory / "oxigraph"
+
+
+def pids(pool: WorkerPool) -> set[int]:
+    return {w.proc.pid for w in pool._workers if w.proc.poll() is None}
+
+
+def count(pool: WorkerPool, directory: Path, sparql: str = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }") -> int:
+    result = pool.run(directory, sparql)
+    body = json.loads(result.path.read_bytes())
+    result.path.unlink()
+    return int(body["results"]["bindings"][0]["n"]["value"])
+
+
+def test_result_is_spooled_in_the_asked_format(pool: WorkerPool, store: EmbeddedStore) -> None:
+    result = pool.run(oxigraph_dir(store), "SELECT ?s WHERE { ?s a <https://w3id.org/catkg/ontology#Fact> }",
+                      results_format="tsv")
+    text = result.path.read_text(encoding="utf-8")
+    assert (result.form, result.format, result.size) == ("solutions", "tsv", len(text.encode()))
+    assert text.splitlines()[0] == "?s" and len(text.splitlines()) == store.info["counts"]["facts"] + 1
+    result.path.unlink()
+    graph = pool.run(oxigraph_dir(store), "CONSTRUCT WHERE { ?s a ?c } LIMIT 3", graph_format="ntriples")
+    assert graph.form == "triples" and len(graph.path.read_text().splitlines()) == 3
+    graph.path.unlink()
+
+
+def test_union_default_graph_unless_the_dataset_is_named(pool: WorkerPool, store: EmbeddedStore) -> None:
+    total = count(pool, oxigraph_dir(store))
+    ontology = "https://w3id.org/catkg/graph/ontology"
+    in_ontology = int(next(iter(store.query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{ontology}> {{ ?s ?p ?o }} }}")))[0].value)
+    assert 0 < in_ontology < total
+    from_clause = pool.run(oxigraph_dir(store), f"SELECT (COUNT(*) AS ?n) FROM <{ontology}> {{ ?s ?p ?o }}", dataset=True)
+    assert json.loads(from_clause.path.read_bytes())["results"]["bindings"][0]["n"]["value"] == str(in_ontology)
+    from_clause.path.unlink()
+    protocol = pool.run(oxigraph_dir(store), "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", default_graph=[ontology],
+                        named_graphs=[])
+    assert json.loads(protocol.path.read_bytes())["results"]["bindings"][0]["n"]["value"] == str(in_ontology)
+    protocol.path.unlink()
+
+
+def test_timeout_kills_the_worker_and_the_next_query_runs(pool: WorkerPool, store: EmbeddedStore) -> None:
+    count(pool, oxigraph_dir(store))
+    before = pids(pool)
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout, match="ran out of time"):
+        pool.run(oxigraph_dir(store), RUNAWAY)
+    assert 1.5 <= time.monotonic() - started < 5
+    assert len(pids(pool) - before) == 1, "the killed worker was replaced"
+    assert count(pool, oxigraph_dir(store)) == store.info["counts"]["triples"]
+
+
+def test_result_size_limit(pool: WorkerPool, store: EmbeddedStore) -> None:
+    spooled = set(pool.spool.iterdir())
+    with pytest.raises(ResultTooLarge, match="larger than the limit of 4096 bytes"):
+        pool.run(oxigraph_dir(store), "CONSTRUCT WHERE { ?s ?p ?o }", max_bytes=4096)
+    assert set(pool.spool.iterdir()) == spooled, "the partial result was removed"
+    small = pool.run(oxigraph_dir(store), "ASK { ?s ?p ?o }", max_bytes=4096)
+    assert small.size < 4096
+    small.path.unlink()
+
+
+def test_syntax_error_and_unacceptable_form(pool: WorkerPool, store: EmbeddedStore) -> None:
+    with pytest.raises(SyntaxError, match="error at 1:"):
+        pool.run(oxigraph_dir(store), "SELEKT * WHERE { ?s ?p ?o }")
+    with pytest.raises(NotAcceptable) as refused:
+        pool.run(oxigraph_dir(store), "CONSTRUCT WHERE { ?s ?p ?o }", graph_format=None)
+    assert refused.value.form == "triples"
+
+
+def test_a_crashing_worker_costs_one_query(store: EmbeddedStore) -> None:
+    """An address-space limit makes a huge sort abort its worker (Rust aborts on a failed allocation)."""
+    crashing = WorkerPool(Limits(timeout=30, workers=1, memory=2 * 1024 ** 3))  # an idle worker maps ~1.3 GB
+    try:
+        with pytest.raises(WorkerCrashed, match="stopped the process evaluating it"):
+            crashing.run(oxigraph_dir(store), "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f")
+        assert count(crashing, oxigraph_dir(store)) == store.info["counts"]["triples"]
+    finally:
+        crashing.close()
+
+
+def test_deep_recursion_fits_the_worker_stack(pool: WorkerPool, store: EmbeddedStore) -> None:
+    """Past the lexer's limit (direct use): 20,000 nested parentheses overflow an 8 MB stack, not the worker's."""
+    deep = "SELECT (" + "(" * 20_000 + "1" + ")" * 20_000 + " AS ?x) {}"
+    result = pool.run(oxigraph_dir(store), deep)
+    assert json.loads(result.path.read_bytes())["results"]["bindings"][0]["x"]["value"] == "1"
+    result.path.unlink()
+
+
+def small_store(path: Path, label: str) -> Path:
+    store = Store(str(path))
+    store.add(Quad(NamedNode("http://example.org/x"), NamedNode("http://example.org/label"), Literal(label)))
+    store.flush()
+    del store
+    return path
+
+
+def test_worker_follows_a_new_generation(pool: WorkerPool, tmp_path: Path) -> None:
+    first, second = small_store(tmp_path / "first", "one"), small_store(tmp_path / "second", "two")
+    for directory, expected in [(first, "one"), (second, "two"), (first, "one")]:
+        result = pool.run(directory, "SELECT ?l { ?x <http://example.org/label> ?l }")
+        solutions = parse_query_results(path=str(result.path), format=QueryResultsFormat.JSON)
+        assert [s["l"].value for s in solutions] == [expected]
+        result.path.unlink()
+
+
+def test_workers_have_no_network(pool: WorkerPool, store: EmbeddedStore) -> None:
+    """Even a SERVICE clause that bypasses the lexer (direct use) reaches nothing from an isolated worker."""
+    count(pool, oxigraph_dir(store))
+    if not pool.isolated:
+        pytest.skip("this kernel does not allow unprivileged user namespaces; the lexer alone refuses SERVICE")
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.settimeout(1)
+        port = listener.getsockname()[1]
+        with pytest.raises(Exception, match="(?i)connect|network|unreachable|error"):
+            pool.run(oxigraph_dir(store), f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}")
+        with pytest.raises(socket.timeout):
+            listener.accept()
+
+
+def test_worker_overhead_is_small(pool: WorkerPool, store: EmbeddedStore) -> None:
+    """The price of killable queries: a trivial query through a warm worker against in process."""
+    directory = oxigraph_dir(store)
+    pool.run(directory, "ASK {}").path.unlink()
+    runs = 50
+    started = time.perf_counter()
+    for _ in range(runs):
+        pool.run(directory, "ASK { ?s ?p ?o }").path.unlink()
+    via_worker = (time.perf_counter() - started) / runs
+    started = time.perf_counter()
+    for _ in range(runs):
+        store.query("ASK { ?s ?p ?o }").serialize(format=QueryResultsFormat.JSON)
+    in_process = (time.perf_counter() - started) / runs
+    print(f"trivial query: {in_process * 1000:.3f} ms in process, {via_worker * 1000:.3f} ms via a worker")
+    assert via_worker < 0.05
+
+
+def test_limits_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CATKG_SPARQL_TIMEOUT", "2.5")
+    monkeypatch.setenv("CATKG_SPARQL_MAX_BYTES", "1000")
+    monkeypatch.setenv("CATKG_SPARQL_ISOLATE", "0")
+    limits = Limits.from_env(workers=3)
+    assert (limits.timeout, limits.max_bytes, limits.workers, limits.isolate) == (2.5, 1000, 3, False)
+    assert Limits.from_env(timeout=7).timeout == 7
+    monkeypatch.setenv("CATKG_SPARQL_TIMEOUT", "soon")
+    with pytest.raises(ValueError, match="CATKG_SPARQL_TIMEOUT='soon'"):
+        Limits.from_env()
