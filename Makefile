@@ -8,16 +8,21 @@ PORT ?= 8000
 
 .PHONY: run test setup build serve clean
 
-$(BIN)/catkg: pyproject.toml constraints.txt
+# Stamps: the service's own dependencies for `make run`; the test tools on top for `make test`.
+$(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[test]"
 	touch $@
 
 # The build reasons with HermiT, which runs on Java.
 JAVA := command -v java >/dev/null || (apt-get update && apt-get install -y default-jre-headless)
 
-setup: $(BIN)/catkg
+setup: $(VENV)/.installed
 	$(JAVA)
 
 build: setup
@@ -26,8 +31,7 @@ build: setup
 run: build
 	$(BIN)/catkg serve --host $(HOST) --port $(PORT)
 
-test: setup
-	$(JAVA)
+test: setup $(VENV)/.installed-test
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 	$(BIN)/pytest
 
