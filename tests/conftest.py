@@ -75,3 +75,23 @@ def server(store_path: Path) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     proc.terminate()
     proc.wait(timeout=10)
+
+
+# One headless Chromium per test run for the browser tests: Debian's /usr/bin/chromium driven by Playwright.
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run"]
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """A headless Chromium (skipped, saying why, when Chromium or Playwright is missing)."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium (`make test` installs it: "
+                    "apt-get install -y chromium)")
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is a test dependency (.[test])")
+    with playwright_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()

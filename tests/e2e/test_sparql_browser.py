@@ -4,30 +4,18 @@ answers the same table from the server."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from conftest import CHROMIUM, SHOTS
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed at /usr/bin/chromium "
                                 "(`make test` installs it: apt-get install -y chromium)")
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is a test dependency (.[test])")
 expect = playwright_api.expect
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run"]
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 QUERY = ("PREFIX cat: <https://w3id.org/catkg/ontology#>\n"
          "SELECT ?fact ?statement WHERE { ?fact a cat:Incidence ; cat:statement ?statement } ORDER BY ?fact")
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
 
 
 def open_page(browser, server: str, javascript: bool = True):
