@@ -139,9 +139,12 @@ def _write_generation(directory: Path, validated: Validated, steps: Iterable[Ste
         snapshot = Snapshot(store)
         info.update(_reason_and_check(store, quads, validated, progress))
         counts = _check_counts(snapshot, validated)
-        counts["triples"] = len(store)
-        store.bulk_extend(meta_quads(info["version"] + "+" + info["data_version"], built, counts))
-        counts["triples"] = len(store)
+        # The meta graph states the dataset's triple count, its own triples included.
+        release = info["version"] + "+" + info["data_version"]
+        counts["triples"] = len(store) + len(meta_quads(release, built, {**counts, "triples": 0}))
+        store.bulk_extend(meta_quads(release, built, counts))
+        if len(store) != counts["triples"]:
+            raise StoreError(f"the store holds {len(store)} triples, the meta graph says {counts['triples']}")
         for step in steps:
             step(directory, snapshot, validated)
         store.flush()
