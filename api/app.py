@@ -12,21 +12,22 @@ from starlette.middleware.cors import CORSMiddleware
 
 from catkg.api import errors, evidence, html, linked, ontology_page, pages, sparql
 from catkg.store.embedded import EmbeddedStore
+from catkg.store.remote import RemoteStore
 
 DESCRIPTION = """Cited evidence on lung cancer and thrombosis. Every fact carries its source and the verbatim
 sentence it was read from. `/sparql` is a read-only SPARQL 1.1 endpoint; `/api/` serves the evidence as JSON."""
 
 
-def create_app(store: EmbeddedStore | Path | str, *, sparql_timeout: float | None = None,
+def create_app(store: EmbeddedStore | RemoteStore | Path | str, *, sparql_timeout: float | None = None,
                sparql_max_bytes: int | None = None) -> FastAPI:
-    """An app serving ``store`` (an open store, or the path of one).
+    """An app serving ``store`` (an open embedded or remote store, or the path of an embedded one).
 
     ``sparql_timeout`` (seconds) and ``sparql_max_bytes`` bound every SPARQL query; by default they come from
     ``CATKG_SPARQL_TIMEOUT`` and ``CATKG_SPARQL_MAX_BYTES``, else 10 s and 100 MB (see ``catkg.store.bounded``).
     """
     # /docs is served from the vendored Swagger UI (html.docs_page): FastAPI's own loads it from a CDN.
     app = FastAPI(title="catkg", version=version("catkg"), description=DESCRIPTION, docs_url=None, redoc_url=None)
-    app.state.store = store if isinstance(store, EmbeddedStore) else EmbeddedStore(Path(store))
+    app.state.store = store if isinstance(store, (EmbeddedStore, RemoteStore)) else EmbeddedStore(Path(store))
     errors.install(app)
     app.include_router(sparql.router)
     sparql.install(app, timeout=sparql_timeout, max_bytes=sparql_max_bytes)  # worker pool, editor, VoID, dumps

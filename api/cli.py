@@ -28,6 +28,19 @@ app = typer.Typer(help="catkg: the Cancer-Associated Thrombosis Knowledge Graph.
 StoreOption = Annotated[Path, typer.Option("--store", envvar="CATKG_STORE", help="Store path (a link made by "
                                            "'catkg build').", show_default=True)]
 DEFAULT_STORE = Path("data/store")
+StoreUrlOption = Annotated[str | None, typer.Option(
+    "--store-url", envvar="CATKG_STORE_URL", help="SPARQL endpoint of a remote store (e.g. Oxigraph's "
+    "http://host:7878/query, Virtuoso's http://host:8890/sparql): the graphs live there, and --store is the local "
+    "search index of that build.")]
+
+
+def open_store(store: Path, store_url: str | None = None) -> Any:
+    """The embedded store at ``store``, or with ``store_url`` the remote store whose local index is ``store``."""
+    if store_url:
+        from catkg.store.remote import RemoteStore
+
+        return RemoteStore(store_url, store)
+    return EmbeddedStore(store)
 
 
 def say(message: str) -> None:
@@ -86,19 +99,21 @@ def validate(curated: CuratedOption = None, sources: SourcesOption = None) -> No
         say(f"ok: {len(cur.facts)} facts, {len(cur.entities)} entities, {len(cur.sources)} sources")
 
 
-def build_store(store: Path, curated: Path | None = None, sources: Path | None = None) -> dict[str, Any]:
-    """Build ``store`` with every build step the later rooms add."""
+def build_store(store: Path, curated: Path | None = None, sources: Path | None = None,
+                store_url: str | None = None) -> dict[str, Any]:
+    """Build ``store`` (into the remote store at ``store_url`` when given) with every build step."""
     from catkg.queries.steps import build_graph
 
-    return build_graph(store, curated=curated, sources=sources, progress=progress()).info
+    return build_graph(store, curated=curated, sources=sources, progress=progress(), store_url=store_url).info
 
 
 @app.command()
-def build(store: StoreOption = DEFAULT_STORE, curated: CuratedOption = None, sources: SourcesOption = None) -> None:
+def build(store: StoreOption = DEFAULT_STORE, curated: CuratedOption = None, sources: SourcesOption = None,
+          store_url: StoreUrlOption = None) -> None:
     """Validate, convert to RDF, load a new store generation and swap it in atomically."""
     with errors():
-        info = build_store(store, curated, sources)
-        say(f"built {store}: {info['counts']['facts']} facts, {info['counts']['triples']} triples "
+        info = build_store(store, curated, sources, store_url)
+        say(f"built {store_url or store}: {info['counts']['facts']} facts, {info['counts']['triples']} triples "
             f"in {info['seconds']} s (data {info['data_version']})")
 
 
@@ -107,6 +122,7 @@ def serve(
     store: StoreOption = DEFAULT_STORE,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    store_url: StoreUrlOption = None,
 ) -> None:
     """Serve the SPARQL endpoint, the API and the pages; builds the store first when there is none."""
     import uvicorn
@@ -116,15 +132,16 @@ def serve(
     with errors():
         if not store.is_symlink() and not store.exists():
             say(f"no store at {store}: building it")
-            build_store(store)
-        application = create_app(EmbeddedStore(store))
-    say(f"serving {store} on http://{host}:{port}/")
+            build_store(store, store_url=store_url)
+        application = create_app(open_store(store, store_url))
+    say(f"serving {store_url or store} on http://{host}:{port}/")
     uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
 @app.command()
 def facts(
     store: StoreOption = DEFAULT_STORE,
+    store_url: StoreUrlOption = None,
     kind: Annotated[str | None, typer.Option(help="Fact kind, e.g. incidence.")] = None,
     entity: Annotated[str | None, typer.Option(help="Entity id (narrower entities included).")] = None,
     type: Annotated[str | None, typer.Option("--type", help="Entity type of the subject or object.")] = None,
@@ -137,7 +154,7 @@ def facts(
     from catkg.queries.facts import list_facts
 
     with errors():
-        page = list_facts(EmbeddedStore(store), kind=kind, entity=entity, type=type, source=source, q=q, limit=limit)
+        page = list_facts(open_store(store, store_url), kind=kind, entity=entity, type=type, source=source, q=q, limit=limit)
         emit(page.items, fmt, ["id", "kind", "statement"])
         say(f"{len(page.items)} of {page.total} facts")
 
@@ -149,6 +166,7 @@ FormatOption = Annotated[Format, typer.Option("--format", help="Output format.")
 def search(
     text: Annotated[str, typer.Argument(help="A question or words in plain language.")],
     store: StoreOption = DEFAULT_STORE,
+    store_url: StoreUrlOption = None,
     kind: Annotated[str | None, typer.Option(help="Only facts of this kind.")] = None,
     type: Annotated[str | None, typer.Option("--type", help="Only facts whose subject or object is of this type.")] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many facts.")] = 10,
@@ -158,7 +176,7 @@ def search(
     from catkg.queries.search import search as search_facts
 
     with errors():
-        opened = EmbeddedStore(store)
+        opened = open_store(store, store_url)
         page = search_facts(opened, opened.directory, text, limit=limit, kind=kind, type=type)
         emit(page["items"], fmt, ["score", "id", "kind", "statement"])
         say(f"{len(page['items'])} of {page['total']} facts")
@@ -169,6 +187,7 @@ def question(
     name: Annotated[str | None, typer.Argument(help="Question name; none lists the questions.")] = None,
     param: Annotated[list[str] | None, typer.Option("--param", "-p", help="Parameter as name=value.")] = None,
     store: StoreOption = DEFAULT_STORE,
+    store_url: StoreUrlOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Answer a named evidence question, every row with the facts and quotes behind it."""
@@ -181,20 +200,20 @@ def question(
         params = dict(p.split("=", 1) for p in (param or []) if "=" in p)
         if len(params) != len(param or []):
             raise QueryError("--param takes name=value")
-        answer = named.answer(EmbeddedStore(store), name, params)
+        answer = named.answer(open_store(store, store_url), name, params)
         items = answer["items"]
         emit(items, fmt, [c for c in (items[0] if items else {}) if c != "evidence"][:5])
         say(f"{answer['total']} rows: {answer['title']}")
 
 
 @app.command()
-def stats(store: StoreOption = DEFAULT_STORE,
+def stats(store: StoreOption = DEFAULT_STORE, store_url: StoreUrlOption = None,
           fmt: Annotated[Format, typer.Option("--format", help="Output format (table or json).")] = Format.table) -> None:
     """What the graph holds: facts by kind and source, entities by type; version and build time."""
     from catkg.queries.stats import stats as graph_stats
 
     with errors():
-        result = graph_stats(EmbeddedStore(store))
+        result = graph_stats(open_store(store, store_url))
     if fmt is Format.table:
         for key in ("version", "built", "facts", "entities", "sources", "triples"):
             typer.echo(f"{key}: {result.get(key)}")
@@ -284,6 +303,7 @@ def query(
     timeout: Annotated[float | None, typer.Option(help="Time limit in seconds (default $CATKG_SPARQL_TIMEOUT or 10).")
                        ] = None,
     store: StoreOption = DEFAULT_STORE,
+    store_url: StoreUrlOption = None,
 ) -> None:
     """Run a SPARQL query under the endpoint's limits (read-only, time limit, no SERVICE); results to stdout."""
     from pyoxigraph import QueryBoolean, QueryResultsFormat, parse_query_results
@@ -297,7 +317,7 @@ def query(
             screened = screen(text)
         except RefusedQuery as err:
             raise QueryError(err.message) from None
-        directory = EmbeddedStore(store).directory / "oxigraph"
+        opened = open_store(store, store_url)
         chosen = fmt or QueryFormat.table
         results = "json" if chosen is QueryFormat.table else chosen.value if chosen.value in (
             "json", "xml", "csv", "tsv") else None
@@ -305,7 +325,15 @@ def query(
             "turtle" if fmt is None else None)
         pool = WorkerPool(Limits.from_env(timeout=timeout, workers=1))
         try:
-            result = pool.run(directory, text, results_format=results, graph_format=graph, dataset=screened.dataset)
+            if isinstance(opened, EmbeddedStore):
+                result = pool.run(opened.directory / "oxigraph", text, results_format=results, graph_format=graph,
+                                  dataset=screened.dataset)
+            else:
+                from catkg.store.remote import run_bounded
+
+                result = run_bounded(opened, text, spool=pool.spool, timeout=pool.limits.timeout,
+                                     max_bytes=pool.limits.max_bytes, results_format=results, graph_format=graph,
+                                     dataset=screened.dataset)
             if chosen is QueryFormat.table and result.form != "triples":
                 parsed = parse_query_results(path=str(result.path), format=QueryResultsFormat.JSON)
                 if isinstance(parsed, QueryBoolean):
@@ -342,6 +370,7 @@ def export(
                                             "(RDF/XML).")] = DumpFormat.ttl,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
     store: StoreOption = DEFAULT_STORE,
+    store_url: StoreUrlOption = None,
 ) -> None:
     """Write the whole graph (ontology, facts, entities, sources, build record): the same data as /dumps/."""
     import os
@@ -349,7 +378,7 @@ def export(
     from catkg.api.dumps import write_dump
 
     with errors():
-        opened = EmbeddedStore(store)
+        opened = open_store(store, store_url)
         if output is None:
             write_dump(opened, fmt.value, sys.stdout.buffer)
             sys.stdout.flush()
@@ -371,13 +400,14 @@ def kgx(
     output: Annotated[Path, typer.Option("--output", "-o", help="Directory to write catkg-kgx-nodes.tsv and "
                                          "catkg-kgx-edges.tsv into (created if missing).")],
     store: StoreOption = DEFAULT_STORE,
+    store_url: StoreUrlOption = None,
 ) -> None:
     """Write the graph as KGX TSV: entities as nodes, facts as edges, with Biolink categories and predicates."""
     from catkg.queries.kgx import write_kgx
 
     with errors():
         try:
-            nodes, edges = write_kgx(EmbeddedStore(store), output)
+            nodes, edges = write_kgx(open_store(store, store_url), output)
         except OSError as err:
             raise StoreError(f"cannot write {output}: {err.strerror or err}") from None
         say(f"wrote {nodes} and {edges}")
@@ -387,13 +417,14 @@ def kgx(
 def ontology_doc(
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")] = Path("docs/ontology.md"),
     store: StoreOption = DEFAULT_STORE,
+    store_url: StoreUrlOption = None,
 ) -> None:
     """Write docs/ontology.md from catkg.ttl: every class and property, with counts from the store."""
     from catkg.ontology.doc import markdown
     from catkg.queries.ontology import term_counts
 
     with errors():
-        text = markdown(term_counts(EmbeddedStore(store)))
+        text = markdown(term_counts(open_store(store, store_url)))
         try:
             output.write_text(text, encoding="utf-8")
         except OSError as err:

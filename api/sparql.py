@@ -37,6 +37,7 @@ from catkg.store.bounded import (
 )
 from catkg.store.embedded import EmbeddedStore, StoreError
 from catkg.store.guard import MAX_LENGTH, RefusedQuery, Screened, screen
+from catkg.store.remote import RemoteStore, run_bounded
 
 MAX_REQUEST = 256 * 1024
 """Largest request body (and query), in bytes."""
@@ -235,18 +236,25 @@ async def evaluate(request: Request, screened: Screened, protocol: Protocol, cho
 
     A page (``html``) reads SPARQL JSON or N-Triples from the worker and renders them itself.
     """
-    store: EmbeddedStore = request.app.state.store
-    try:
-        directory = store.directory / "oxigraph"
-    except StoreError as err:
-        raise ApiError(503, f"the store is unavailable: {err}") from err
+    store: EmbeddedStore | RemoteStore = request.app.state.store
     results = "json" if choice.results == "html" else choice.results
     graph = "ntriples" if choice.graph == "html" else choice.graph
     try:
+        if isinstance(store, RemoteStore):
+            # The remote store evaluates the (screened) query: forwarded under the same time and size limits.
+            limits = pool(request).limits
+            return await run_in_threadpool(
+                run_bounded, store, screened.text, spool=pool(request).spool, timeout=limits.timeout,
+                max_bytes=limits.max_bytes if max_bytes is None else max_bytes, results_format=results,
+                graph_format=graph, default_graph=protocol.default_graph, named_graphs=protocol.named_graphs,
+                dataset=screened.dataset)
+        directory = store.directory / "oxigraph"
         return await run_in_threadpool(
             pool(request).run, directory, screened.text, results_format=results, graph_format=graph,
             default_graph=protocol.default_graph, named_graphs=protocol.named_graphs, dataset=screened.dataset,
             max_bytes=max_bytes)
+    except StoreError as err:
+        raise ApiError(503, f"the store is unavailable: {err}") from err
     except SyntaxError as err:
         raise ApiError(400, f"SPARQL syntax error: {err}") from None
     except NotAcceptable as err:

@@ -1,4 +1,11 @@
-"""Check a built graph against the SHACL shapes of ``shapes.ttl`` with pyshacl.
+"""Check a built graph against the SHACL shapes of ``shapes.ttl``: compiled to SPARQL on pyoxigraph, pyshacl for the report.
+
+The shapes stay the specification. Every constraint of ``shapes.ttl`` is compiled (``compile_shapes``) into one SPARQL
+query that finds the nodes breaking it, run on an in-memory pyoxigraph store of the data and the ontology: a few
+seconds for a graph pyshacl on rdflib needed minutes for (benchmarks/RESULTS.md: 139.6 s at 10k facts). When the
+queries find nothing, the graph conforms. When they find nodes, pyshacl validates exactly those focus nodes and its
+report is what the build shows, so the messages are pyshacl's own. A shape using a SHACL feature the compiler does
+not know is not guessed at: the whole check then runs on pyshacl, as before.
 
 Each violation is reported against the curated record it comes from (a fact, through its measurements,
 evidence and selectors; an entity; a source) and the YAML field it concerns, so that a failed build says
@@ -12,11 +19,13 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
-from rdflib import Graph, Namespace, URIRef
+from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Store, parse, serialize
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.collection import Collection
 from rdflib.term import Node
 
 from catkg.ontology import ENTITY, EVIDENCE, FACT, ONTOLOGY, SOURCE
-from catkg.ontology.load import ontology_graph
+from catkg.ontology.load import ontology_graph, ontology_path
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
@@ -78,18 +87,241 @@ def check_shapes(ntriples: str | bytes) -> ShapeReport:
 
     :raises ShapeError: listing every violation, each naming its record, field and constraint.
     """
+    started = time.perf_counter()
+    try:
+        checks = compile_shapes()
+    except UnsupportedShape:
+        return _check_with_pyshacl(ntriples, started)
+    store = Store()
+    store.bulk_extend(Quad(t.subject, t.predicate, t.object, DefaultGraph())
+                      for t in parse(path=ontology_path(), format=RdfFormat.TURTLE))
+    store.bulk_extend(Quad(t.subject, t.predicate, t.object, DefaultGraph())
+                      for t in parse(ntriples if isinstance(ntriples, bytes) else ntriples.encode(),
+                                     format=RdfFormat.N_TRIPLES))
+    flagged: set[NamedNode | BlankNode] = set()
+    for check in checks:
+        flagged.update(row[0] for row in store.query(check.sparql))
+    if flagged:
+        _report_with_pyshacl(store, flagged)
+    targets = " ".join(f"<{c}>" for c in sorted({c for check in checks for c in check.targets}))
+    focus = int(next(iter(store.query(f"SELECT (COUNT(DISTINCT ?f) AS ?n) WHERE {{ VALUES ?t {{ {targets} }} "
+                                      f"?f {_TYPE_PATH} ?t }}")))[0].value)
+    return ShapeReport(focus, round(time.perf_counter() - started, 3))
+
+
+def _check_with_pyshacl(ntriples: str | bytes, started: float) -> ShapeReport:
+    """pyshacl on the data and the ontology, every target: only when a shape uses what the compiler does not know."""
+    data = Graph().parse(data=ntriples, format="nt")
+    _pyshacl(data, None)
+    targets = {t for shape in shapes_graph().subjects(SH.targetClass) for t in shapes_graph().objects(shape, SH.targetClass)}
+    focus = sum(1 for cls in targets for _ in data.subjects(URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), cls))
+    return ShapeReport(focus, round(time.perf_counter() - started, 3))
+
+
+def _report_with_pyshacl(store: Store, flagged: set[NamedNode | BlankNode]) -> None:
+    """pyshacl's report on the nodes the queries flagged: validated on their own triples, those of every node they
+    point to (types, selectors, offsets) and the ontology, which is all the shapes read about a focus node. Results
+    on the other nodes of that excerpt (incomplete there) are left out.
+
+    :raises ShapeError: with pyshacl's violations on the flagged nodes (it always does unless pyshacl disagrees).
+    """
+    nodes = set(flagged)
+    triples = [q.triple for node in nodes for q in store.quads_for_pattern(node, None, None)]
+    described = nodes.copy()
+    for triple in list(triples):
+        if isinstance(triple.object, (NamedNode, BlankNode)) and triple.object not in described:
+            described.add(triple.object)
+            triples += [q.triple for q in store.quads_for_pattern(triple.object, None, None)]
+    blank = any(isinstance(node, BlankNode) for node in nodes)  # renamed by the parse: their results are all kept
+    _pyshacl(Graph().parse(data=serialize(triples, format=RdfFormat.N_TRIPLES), format="nt"),
+             None if blank else {node.value for node in nodes})
+
+
+def _pyshacl(data: Graph, only: set[str] | None) -> None:
     import pyshacl
 
-    started = time.perf_counter()
-    data = Graph().parse(data=ntriples, format="nt")
     data += ontology_graph()  # as in the store, where the default graph holds both (pyshacl's ont_graph drops cat:slug)
     conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes_graph(), inference="none", advanced=False,
                                            allow_warnings=False)
     if not conforms:
-        raise ShapeError([_violation(report, result) for result in report.subjects(SH.resultSeverity, SH.Violation)])
-    targets = {t for shape in shapes_graph().subjects(SH.targetClass) for t in shapes_graph().objects(shape, SH.targetClass)}
-    focus = sum(1 for cls in targets for _ in data.subjects(URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), cls))
-    return ShapeReport(focus, round(time.perf_counter() - started, 3))
+        found = [_violation(report, result) for result in report.subjects(SH.resultSeverity, SH.Violation)
+                 if only is None or str(report.value(result, SH.focusNode)) in only]
+        if found:
+            raise ShapeError(found)
+
+
+# --- The shapes compiled to SPARQL -----------------------------------------------------------------------------
+
+_TYPE_PATH = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
+RDF_TYPE = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDFS_COMMENT = URIRef("http://www.w3.org/2000/01/rdf-schema#comment")
+
+
+class UnsupportedShape(Exception):
+    """A shape uses a SHACL feature the SPARQL compiler does not translate (pyshacl then checks everything)."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One constraint of one shape, as a SPARQL query selecting the focus nodes that break it."""
+
+    shape: str
+    """The node shape, e.g. ``catsh:FactShape``."""
+    path: str
+    """The property shape's path (an IRI), or ``""`` for a node-level constraint."""
+    component: str
+    """The constraint component, e.g. ``sh:MinCountConstraintComponent``."""
+    targets: tuple[str, ...]
+    sparql: str
+
+
+_NODE_KEYS = {SH.targetClass, SH.property, SH["or"], SH.message, SH.name, RDF_TYPE, RDFS_COMMENT}
+_PROPERTY_KEYS = {SH.path, SH.name, SH.message, SH.minCount, SH.maxCount, SH.datatype, SH.nodeKind, SH["class"],
+                  SH["in"], SH.hasValue, SH.minLength, SH.minInclusive, SH.lessThan, SH["or"], SH.qualifiedValueShape,
+                  SH.qualifiedMinCount, SH.qualifiedMaxCount, RDFS_COMMENT}
+_NODE_KINDS = {SH.IRI: "!isIRI({v})", SH.BlankNode: "!isBlank({v})", SH.Literal: "!isLiteral({v})",
+               SH.BlankNodeOrIRI: "isLiteral({v})", SH.IRIOrLiteral: "isBlank({v})", SH.BlankNodeOrLiteral: "isIRI({v})"}
+
+
+class _Compiler:
+    """Writes, for a shape and a node, a SPARQL group pattern that has a solution exactly when the node breaks it."""
+
+    def __init__(self, graph: Graph):
+        self.graph = graph
+        self.count = 0
+
+    def var(self) -> str:
+        self.count += 1
+        return f"?v{self.count}"
+
+    def keys(self, shape: Node, allowed: set[URIRef]) -> None:
+        unknown = {p for p in self.graph.predicates(shape) if p not in allowed}
+        if unknown or isinstance(shape, Literal):
+            raise UnsupportedShape(f"{shape}: {', '.join(sorted(map(str, unknown))) or 'a literal shape'}")
+
+    def one(self, shape: Node, key: URIRef) -> Node | None:
+        values = list(self.graph.objects(shape, key))
+        if len(values) > 1:
+            raise UnsupportedShape(f"{shape} has {len(values)} values of {key}")
+        return values[0] if values else None
+
+    def items(self, shape: Node, key: URIRef) -> list[Node]:
+        node = self.one(shape, key)
+        return [] if node is None else list(Collection(self.graph, node))
+
+    def integer(self, shape: Node, key: URIRef) -> int | None:
+        node = self.one(shape, key)
+        return None if node is None else int(node)
+
+    def constraints(self, shape: Node, x: str) -> list[tuple[str, str, str]]:
+        """(path, component, pattern) for every constraint of ``shape`` (a node or property shape) on node ``x``."""
+        path = self.one(shape, SH.path)
+        if path is None:
+            self.keys(shape, _NODE_KEYS | (_PROPERTY_KEYS - {SH.path, SH.qualifiedValueShape, SH.qualifiedMinCount,
+                                                             SH.qualifiedMaxCount, SH.minCount, SH.maxCount,
+                                                             SH.lessThan}))
+            found = [("", component, f"FILTER({expr})") for component, expr in self.value_tests(shape, x)]
+            for prop in self.graph.objects(shape, SH.property):
+                found += self.constraints(prop, x)
+            return found
+        self.keys(shape, _PROPERTY_KEYS)
+        if not isinstance(path, URIRef):
+            raise UnsupportedShape(f"{shape}: only IRI paths are compiled")
+        p, found = f"<{path}>", []
+        least, most = self.integer(shape, SH.minCount), self.integer(shape, SH.maxCount)
+        if least:
+            found.append(("MinCount", f"FILTER NOT EXISTS {{ {self.distinct(x, p, least)} }}"))
+        if most is not None:
+            found.append(("MaxCount", self.distinct(x, p, most + 1)))
+        for component, expr in self.value_tests(shape, "{v}"):
+            v = self.var()
+            found.append((component, f"{x} {p} {v} . FILTER({expr.replace('{v}', v)})"))
+        value = self.one(shape, SH.hasValue)
+        if value is not None:
+            found.append(("HasValue", f"FILTER NOT EXISTS {{ {x} {p} {value.n3()} }}"))
+        other = self.one(shape, SH.lessThan)
+        if other is not None:
+            v, w = self.var(), self.var()
+            found.append(("LessThan", f"{x} {p} {v} . {x} <{other}> {w} . FILTER(COALESCE(!({v} < {w}), true))"))
+        qualified = self.one(shape, SH.qualifiedValueShape)
+        if qualified is not None:
+            q_min, q_max = self.integer(shape, SH.qualifiedMinCount), self.integer(shape, SH.qualifiedMaxCount)
+            if q_min:
+                found.append(("QualifiedMinCount",
+                              f"FILTER NOT EXISTS {{ {self.distinct(x, p, q_min, qualified)} }}"))
+            if q_max is not None:
+                found.append(("QualifiedMaxCount", self.distinct(x, p, q_max + 1, qualified)))
+        elif any((shape, k, None) in self.graph for k in (SH.qualifiedMinCount, SH.qualifiedMaxCount)):
+            raise UnsupportedShape(f"{shape}: a qualified count without sh:qualifiedValueShape")
+        return [(str(path), f"sh:{c}ConstraintComponent", pattern) for c, pattern in found]
+
+    def distinct(self, x: str, p: str, n: int, conforming_to: Node | None = None) -> str:
+        """A pattern with ``n`` pairwise different values of ``p`` on ``x`` (each conforming to a shape, if given)."""
+        values = [self.var() for _ in range(n)]
+        parts = [f"{x} {p} {v} ." for v in values]
+        parts += [f"FILTER(!sameTerm({a}, {b}))" for i, a in enumerate(values) for b in values[i + 1 :]]
+        if conforming_to is not None:
+            parts += [f"FILTER NOT EXISTS {{ {self.violated(conforming_to, v)} }}" for v in values]
+        return " ".join(parts)
+
+    def violated(self, shape: Node, x: str) -> str:
+        """A pattern with a solution exactly when ``x`` breaks ``shape`` (any of its constraints)."""
+        patterns = [pattern for _, _, pattern in self.constraints(shape, x)]
+        if not patterns:
+            raise UnsupportedShape(f"{shape} has no constraint")
+        return " UNION ".join(f"{{ {pattern} }}" for pattern in patterns)
+
+    def value_tests(self, shape: Node, v: str) -> list[tuple[str, str]]:
+        """(component, expression) pairs true of a value node ``v`` that breaks one of the shape's value constraints."""
+        tests = []
+        datatype = self.one(shape, SH.datatype)
+        if datatype is not None:
+            tests.append(("Datatype", f"!(isLiteral({v}) && sameTerm(datatype({v}), <{datatype}>))"))
+        kind = self.one(shape, SH.nodeKind)
+        if kind is not None:
+            if kind not in _NODE_KINDS:
+                raise UnsupportedShape(f"{shape}: node kind {kind}")
+            tests.append(("NodeKind", _NODE_KINDS[kind].format(v=v)))
+        cls = self.one(shape, SH["class"])
+        if cls is not None:
+            tests.append(("Class", f"NOT EXISTS {{ {v} {_TYPE_PATH} <{cls}> }}"))
+        if self.one(shape, SH["in"]) is not None:
+            allowed = " || ".join(f"sameTerm({v}, {item.n3()})" for item in self.items(shape, SH["in"]))
+            tests.append(("In", f"!({allowed or 'false'})"))
+        length = self.integer(shape, SH.minLength)
+        if length is not None:
+            tests.append(("MinLength", f"isBlank({v}) || STRLEN(STR({v})) < {length}"))
+        low = self.one(shape, SH.minInclusive)
+        if low is not None:
+            tests.append(("MinInclusive", f"COALESCE(!({v} >= {low.n3()}), true)"))
+        if self.one(shape, SH["or"]) is not None:
+            members = self.items(shape, SH["or"])
+            tests.append(("Or", " && ".join(f"EXISTS {{ {self.violated(m, v)} }}" for m in members) or "true"))
+        return [(f"{c}", e) for c, e in tests]
+
+
+@cache
+def compile_shapes() -> tuple[Check, ...]:
+    """Every constraint of every node shape of ``shapes.ttl`` as a query for the focus nodes that break it.
+
+    :raises UnsupportedShape: when a shape uses a feature this compiler does not translate.
+    """
+    graph = shapes_graph()
+    compiler = _Compiler(graph)
+    checks = []
+    for shape in sorted(set(graph.subjects(SH.targetClass))):
+        targets = tuple(sorted(str(c) for c in graph.objects(shape, SH.targetClass)))
+        name = str(shape).replace("https://w3id.org/catkg/shapes#", "catsh:")
+        for path, component, pattern in compiler.constraints(shape, "?focus"):
+            component = component if component.startswith("sh:") else f"sh:{component}ConstraintComponent"
+            values = " ".join(f"<{t}>" for t in targets)
+            sparql = (f"SELECT DISTINCT ?focus WHERE {{ VALUES ?target {{ {values} }} ?focus {_TYPE_PATH} ?target . "
+                      f"{pattern} }}")
+            checks.append(Check(name, path, component, targets, sparql))
+    untargeted = set(graph.subjects(RDF_TYPE, SH.NodeShape)) - set(graph.subjects(SH.targetClass))
+    if untargeted or any((None, k, None) in graph for k in (SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)):
+        raise UnsupportedShape("a node shape with targets other than sh:targetClass")
+    return tuple(checks)
 
 
 def _violation(report: Graph, result: Node) -> Violation:

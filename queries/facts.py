@@ -81,10 +81,18 @@ def get_fact(store: Queryable, fact_id: str) -> dict[str, Any]:
     return found[0]
 
 
+OPTIONAL_FIELDS = ("population", "comparedWith", "occurrence", "attributedTo", "sourceFile")
+"""What fact_optional reads beside fact_details (None when a fact has none)."""
+
+
 def facts_by_id(store: Queryable, ids: list[str]) -> list[dict[str, Any]]:
     """Full facts for ``ids``, in the given order (ids that name no fact are left out)."""
     iris = [FACT + i for i in ids]
-    details = {row["fact"]: row for row in run(store, "fact_details", many={"fact": iris})}
+    details = {row["fact"]: {**row, **dict.fromkeys(OPTIONAL_FIELDS)}
+               for row in run(store, "fact_details", many={"fact": iris})}
+    for row in run(store, "fact_optional", many={"fact": iris}):
+        if row["fact"] in details:
+            details[row["fact"]][row["field"]] = row["value"]
     values: dict[str, list[dict[str, Any]]] = {}
     for row in run(store, "fact_values", many={"fact": iris}):
         values.setdefault(row["fact"], []).append(_value(row))

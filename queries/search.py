@@ -81,6 +81,59 @@ def _names(db: sqlite3.Connection) -> list[tuple[str, str]]:
 
 
 @dataclass(frozen=True)
+class NameIndex:
+    """The entity names of one search index, longest first, grouped by their first word (lower case).
+
+    A name is found in a text only where the text has the name's first word as a whole word (a name starts at a
+    word boundary, see ``_name_pattern``), so a question looks up its own words here instead of trying every name.
+    Names that do not start with a word character are tried on every question.
+    """
+
+    by_word: dict[str, list[int]]
+    always: list[int]
+    names: list[tuple[str, str]]
+
+    @classmethod
+    def of(cls, names: list[tuple[str, str]]) -> NameIndex:
+        by_word: dict[str, list[int]] = {}
+        always = []
+        for position, (name, _) in enumerate(names):
+            first = WORD.match(name)
+            if first:
+                by_word.setdefault(first.group().lower(), []).append(position)
+            else:
+                always.append(position)
+        return cls(by_word, always, names)
+
+    def candidates(self, text: str) -> list[tuple[str, str]]:
+        """The names that may occur in ``text``, in the order of ``names`` (longest first)."""
+        positions = set(self.always)
+        for word in set(WORD.findall(text.lower())):
+            positions.update(self.by_word.get(word, ()))
+        return [self.names[p] for p in sorted(positions)]
+
+
+@lru_cache(maxsize=8)
+def _name_index(path: str, mtime_ns: int, size: int) -> NameIndex:
+    """The name index of one search index file, read once per file version (a new build writes a new file)."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return NameIndex.of(_names(db))
+    finally:
+        db.close()
+
+
+def name_index(db: sqlite3.Connection) -> NameIndex:
+    """The name index of ``db``: cached by the file's path, modification time and size; read anew for a database
+    with no file (in memory)."""
+    path = next((row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"), "")
+    if path:
+        stat = Path(path).stat()
+        return _name_index(path, stat.st_mtime_ns, stat.st_size)
+    return NameIndex.of(_names(db))
+
+
+@dataclass(frozen=True)
 class Reading:
     """How a question was read: the entities it names (and the names used), and its other words."""
 
@@ -106,7 +159,7 @@ def interpret(db: sqlite3.Connection, text: str) -> Reading:
     entities: list[str] = []
     names_of: dict[str, list[str]] = {}
     rest = text
-    for name, entity in _names(db):
+    for name, entity in name_index(db).candidates(text):
         pattern = _name_pattern(name)
         if pattern.search(rest):
             rest = pattern.sub(" ", rest)

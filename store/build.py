@@ -29,6 +29,7 @@ from catkg.ontology import ENTITY
 from catkg.ontology.reason import REASONER, ReasoningError, reason
 from catkg.ontology.shacl import ShapeError, check_shapes
 from catkg.store.embedded import GENERATIONS, Snapshot, StoreError, generations_dir
+from catkg.store.remote import Staged, stage
 
 Step = Callable[[Path, Snapshot, Validated], None]
 """An extra build step (the search index): gets the new generation's directory, a view of its store, the data."""
@@ -74,8 +75,13 @@ def _check_counts(store: Snapshot, validated: Validated) -> dict[str, int]:
 
 
 def build(path: Path, *, steps: Iterable[Step] = (), curated: Path | None = None, sources: Path | None = None,
-          progress: Callable[[str], None] = lambda message: None) -> BuildResult:
+          progress: Callable[[str], None] = lambda message: None, store_url: str | None = None) -> BuildResult:
     """Validate, convert, load and check a new generation, then make ``path`` point at it.
+
+    With ``store_url`` (a remote SPARQL 1.1 store's query endpoint) the graphs go to that store instead of
+    ``oxigraph/`` (see :mod:`catkg.store.remote`): they are built and checked in memory, staged on the remote
+    store, read back, and switched live just before ``path`` moves to the new generation, which then holds
+    only the build record and what the steps wrote (the search index).
 
     :raises CurationError: when the curated data has problems (nothing is written).
     :raises StoreError: when the store cannot be written or read back (the previous generation stays).
@@ -95,11 +101,12 @@ def build(path: Path, *, steps: Iterable[Step] = (), curated: Path | None = None
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as err:
             raise StoreError(f"another build of {path} is running") from err
-        return _build_locked(path, gens, validated, steps, curated, sources, progress)
+        return _build_locked(path, gens, validated, steps, curated, sources, progress, store_url)
 
 
 def _build_locked(path: Path, gens: Path, validated: Validated, steps: Iterable[Step], curated: Path | None,
-                  sources: Path | None, progress: Callable[[str], None]) -> BuildResult:
+                  sources: Path | None, progress: Callable[[str], None], store_url: str | None = None
+                  ) -> BuildResult:
     started = time.perf_counter()
     built = datetime.now(UTC)
     directory = gens / f"{built.strftime('%Y%m%dT%H%M%S%fZ')}-{os.getpid()}"
@@ -108,14 +115,24 @@ def _build_locked(path: Path, gens: Path, validated: Validated, steps: Iterable[
         "data_version": content_hash(curated or curated_root(), sources or sources_root()),
         "built": built.isoformat(timespec="seconds"),
     }
+    staged: list[Staged] = []
+    if store_url:
+        info["store_url"] = store_url
+        info["generation"] = directory.name
     try:
         directory.mkdir()
-        info["counts"] = _write_generation(directory, validated, steps, info, built, progress)
+        info["counts"] = _write_generation(directory, validated, steps, info, built, progress, staged)
         info["seconds"] = round(time.perf_counter() - started, 3)
         (directory / "build.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
         previous = path.resolve() if path.is_symlink() else None
+        for remote in staged:
+            progress("switching the remote store to the new graphs")
+            remote.switch()
         _swap(path, directory)
     except BaseException as err:
+        for remote in staged:
+            if not remote.done:
+                remote.drop()
         # The failed store may still be referenced from the traceback's frames, and RocksDB writes files
         # when it closes: release it before removing its directory, or the directory comes back.
         traceback.clear_frames(err.__traceback__)
@@ -129,9 +146,14 @@ def _build_locked(path: Path, gens: Path, validated: Validated, steps: Iterable[
 
 
 def _write_generation(directory: Path, validated: Validated, steps: Iterable[Step], info: dict, built: datetime,
-                      progress: Callable[[str], None]) -> dict[str, int]:
-    """Load, check and complete the new generation's store; closes it before returning, error or not."""
-    store = Store(str(directory / "oxigraph"))
+                      progress: Callable[[str], None], staged: list[Staged] | None = None) -> dict[str, int]:
+    """Load, check and complete the new generation's store; closes it before returning, error or not.
+
+    For a remote store (``info["store_url"]``) the store is built in memory and then staged on the remote store
+    (appended to ``staged``, for the caller to switch live).
+    """
+    remote_url = info.get("store_url")
+    store = Store() if remote_url else Store(str(directory / "oxigraph"))
     try:
         progress("loading RDF")
         quads: list[Quad] = [*ontology_quads(), *data_quads(validated)]
@@ -147,7 +169,14 @@ def _write_generation(directory: Path, validated: Validated, steps: Iterable[Ste
             raise StoreError(f"the store holds {len(store)} triples, the meta graph says {counts['triples']}")
         for step in steps:
             step(directory, snapshot, validated)
-        store.flush()
+        if remote_url:
+            progress(f"writing the graphs to {remote_url}")
+            assert staged is not None, "a remote build stages into the caller's list, which switches or drops it"
+            remote = stage(remote_url, store, info["generation"])
+            staged.append(remote)
+            info["remote_seconds"] = remote.seconds
+        else:
+            store.flush()
         return counts
     finally:
         del store  # closes it: RocksDB has flushed and released its lock before the swap
