@@ -257,18 +257,7 @@ class WorkerPool:
             if not alive:
                 path.unlink(missing_ok=True)
         self.isolated = reply.get("isolated")
-        status = reply["status"]
-        if status == "ok":
-            return Result(path, reply["form"], reply["format"], reply["size"], reply["seconds"])
-        path.unlink(missing_ok=True)
-        if status == "syntax":
-            raise SyntaxError(reply["message"])
-        if status == "too-large":
-            raise ResultTooLarge(f"the result is larger than the limit of {_size(limit)}; "
-                                 "add a LIMIT or narrow the query")
-        if status == "not-acceptable":
-            raise NotAcceptable(reply["form"])
-        raise QueryFailed(reply["message"])
+        return outcome(reply, path, limit)
 
     def close(self) -> None:
         """Stop every worker and remove the spool."""
@@ -283,6 +272,24 @@ class WorkerPool:
     def __del__(self) -> None:
         if not getattr(self, "_closed", True):
             self.close()
+
+
+def outcome(reply: dict[str, Any], path: Path, limit: int) -> Result:
+    """The result a job's reply announces (its spool file at ``path``), or the error it reports.
+
+    :raises SyntaxError, ResultTooLarge, NotAcceptable, QueryFailed: as the reply says; the spool file is removed.
+    """
+    status = reply["status"]
+    if status == "ok":
+        return Result(path, reply["form"], reply["format"], reply["size"], reply["seconds"])
+    path.unlink(missing_ok=True)
+    if status == "syntax":
+        raise SyntaxError(reply["message"])
+    if status == "too-large":
+        raise ResultTooLarge(f"the result is larger than the limit of {_size(limit)}; add a LIMIT or narrow the query")
+    if status == "not-acceptable":
+        raise NotAcceptable(reply["form"])
+    raise QueryFailed(reply["message"])
 
 
 def _size(n: int) -> str:

@@ -364,7 +364,7 @@ def run_bounded(store: View, query: str, *, spool: Path, timeout: float, max_byt
     """
     import uuid
 
-    from catkg.store.bounded import NotAcceptable, QueryFailed, QueryTimeout, Result, ResultTooLarge, _execute
+    from catkg.store.bounded import QueryTimeout, _execute, outcome
 
     class Bounded:
         @staticmethod
@@ -386,18 +386,7 @@ def run_bounded(store: View, query: str, *, spool: Path, timeout: float, max_byt
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-    status = reply["status"]
-    if status == "ok":
-        return Result(path, reply["form"], reply["format"], reply["size"], reply["seconds"])
-    path.unlink(missing_ok=True)
-    if status == "syntax":
-        raise SyntaxError(reply["message"])
-    if status == "too-large":
-        raise ResultTooLarge(f"the result is larger than the limit of {max_bytes} bytes; add a LIMIT or narrow "
-                             "the query")
-    if status == "not-acceptable":
-        raise NotAcceptable(reply["form"])
-    raise QueryFailed(reply["message"])
+    return outcome(reply, path, max_bytes)
 
 
 __all__ = ["GRAPHS", "Client", "Endpoints", "RemoteStore", "RemoteTimeout", "Staged", "View", "run_bounded", "stage"]
