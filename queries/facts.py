@@ -28,26 +28,25 @@ class Page:
         return {"items": self.items, "total": self.total, "limit": self.limit, "offset": self.offset}
 
 
-def kind_iri(kind: str) -> str:
-    """The class of a fact kind slug.
+def _class_of(slug: str, classes: dict[str, Any], what: str) -> str:
+    """The ontology class a curator's slug names.
 
-    :raises QueryError: naming the unknown kind and the known ones.
+    :raises QueryError: naming the unknown slug and the known ones.
     """
     try:
-        return str(fact_kinds()[kind])
+        return str(classes[slug])
     except KeyError:
-        raise QueryError(f"unknown kind {kind!r}; known: {', '.join(sorted(fact_kinds()))}") from None
+        raise QueryError(f"unknown {what} {slug!r}; known: {', '.join(sorted(classes))}") from None
+
+
+def kind_iri(kind: str) -> str:
+    """The class of a fact kind slug (``incidence`` -> ``cat:Incidence``)."""
+    return _class_of(kind, fact_kinds(), "kind")
 
 
 def type_iri(entity_type: str) -> str:
-    """The class of an entity type slug.
-
-    :raises QueryError: naming the unknown type and the known ones.
-    """
-    try:
-        return str(entity_types()[entity_type])
-    except KeyError:
-        raise QueryError(f"unknown type {entity_type!r}; known: {', '.join(sorted(entity_types()))}") from None
+    """The class of an entity type slug (``drug-class`` -> ``cat:DrugClass``)."""
+    return _class_of(entity_type, entity_types(), "type")
 
 
 def fact_ids(store: Queryable, *, kind: str | None = None, entity: str | None = None, type: str | None = None,
