@@ -1,14 +1,24 @@
-"""Read curated YAML into records, keeping the line of every field so errors can send a curator to it.
+"""Read curated YAML into records, with the line of every field so errors can send a curator to it.
 
 Every ``*.yaml`` under the curated folder is read; each holds a mapping whose keys are among ``sources``,
 ``entities``, ``facts`` and ``skips``, each a list of records. Problems are collected, never raised one at a
 time: a curator fixes a whole file in one pass.
+
+Lines are needed only to report a problem, and composing every node with its position cost 2.4x as much as
+loading the data (benchmarks/RESULTS.md), so a file is first loaded without them (``_StrictLoader``) and composed
+again with positions only when one of its records is reported (``FileLines``). Anything the slow reader has
+words for (a duplicate key, a key that is not a string, a syntax error) sends the whole file to the slow reader.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -50,23 +60,49 @@ class CurationError(Exception):
                          + "\n".join(f"  {p}" for p in self.problems))
 
 
+class FileLines:
+    """The line of every path of one curated file, composed when first asked for."""
+
+    def __init__(self, path: Path, display: str):
+        self.path, self.display = path, display
+
+    @cached_property
+    def lines(self) -> dict[Path_, int]:
+        return read_yaml(self.path, self.display)[1]
+
+    @cached_property
+    def by_record(self) -> dict[Path_, dict[Path_, int]]:
+        return _record_lines(self.lines)
+
+    def of(self, path: Path_) -> int:
+        """The line of ``path`` or of the nearest path above it that has one (0 when none has)."""
+        return next((self.lines[path[:n]] for n in range(len(path), 0, -1) if path[:n] in self.lines), 0)
+
+
 @dataclass(frozen=True)
 class Located(Generic[R]):
     """A record with where it was read: file, line, and the line of each of its fields."""
 
     record: R
     file: str
-    line: int
     index: int
     section: str
-    field_lines: dict[Path_, int]
-    """Line of every path inside the record, e.g. ``("values", 0, "as_written")``."""
+    source: FileLines
+
+    @property
+    def line(self) -> int:
+        return self.source.of((self.section, self.index))
+
+    @property
+    def field_lines(self) -> dict[Path_, int]:
+        """Line of every path inside the record, e.g. ``("values", 0, "as_written")``."""
+        return self.source.by_record.get((self.section, self.index), {})
 
     def where(self, field_name: str = "") -> tuple[str, int, str]:
         """File, line and dotted field name of a field of this record (or the record itself)."""
         path = tuple(int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]]+", field_name))
-        line = next((self.field_lines[path[:n]] for n in range(len(path), 0, -1) if path[:n] in self.field_lines),
-                    self.line)
+        field_lines = self.field_lines
+        line = next((field_lines[path[:n]] for n in range(len(path), 0, -1) if path[:n] in field_lines), self.line)
         name = f"{self.section}[{self.index}]" + (f".{field_name}" if field_name else "")
         return self.file, line, name
 
@@ -86,6 +122,26 @@ class Curation:
 
 FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's parser where PyYAML was built with it (several times faster); the same safe rules either way."""
+
+class _Unusual(yaml.YAMLError):
+    """Something ``read_yaml`` reports with its line: the file is read again that way."""
+
+
+class _StrictLoader(FAST_LOADER):  # type: ignore[misc, valid-type]
+    """Loads plain data with the safe rules, refusing what ``_plain`` would report or read otherwise: a duplicate
+    key, a key that is not a string, a merge key (``<<``, which ``_plain`` keeps as a key)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        keys: set[str] = set()
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                raise _Unusual("an unusual key")
+            key = self.construct_object(key_node)
+            if not isinstance(key, str) or key in keys:
+                raise _Unusual("a duplicate or non-string key")
+            keys.add(key)
+        return super().construct_mapping(node, deep)
+
 
 _construct = yaml.SafeLoader("").construct_object
 """Turns one scalar node into its Python value, with SafeLoader's rules."""
@@ -121,19 +177,40 @@ def _dotted(path: Path_) -> str:
     return text
 
 
+def _read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
+    """The file's text, or the problem that it is too large or not UTF-8."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        return None, [Problem(display, 0, "", f"the file is {size} bytes; a curated file holds at most "
+                                               f"{MAX_FILE_BYTES // 2**20} MiB (split it)")]
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        return None, [Problem(display, line, "", f"not valid UTF-8 (byte 0x{raw[err.start]:02x} at offset {err.start})")]
+
+
+def _load_fast(path: Path, display: str) -> tuple[Any, list[Problem]]:
+    """The file's plain data without lines; what only ``read_yaml`` can report sends the file there."""
+    text, problems = _read_text(path, display)
+    if text is None:
+        return None, problems
+    try:
+        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a safe loader (SafeConstructor)
+    except yaml.YAMLError:
+        data = None
+    if data is None:
+        return None, read_yaml(path, display)[2]
+    return data, []
+
+
 def read_yaml(path: Path, display: str) -> tuple[Any, dict[Path_, int], list[Problem]]:
     """Parse one YAML file into plain data and the line of each path; never raises on bad input."""
     problems: list[Problem] = []
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        return None, {}, [Problem(display, 0, "", f"the file is {size} bytes; a curated file holds at most "
-                                                   f"{MAX_FILE_BYTES // 2**20} MiB (split it)")]
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        return None, {}, [Problem(display, line, "", f"not valid UTF-8 (byte 0x{raw[err.start]:02x} at offset {err.start})")]
+    text, refused = _read_text(path, display)
+    if text is None:
+        return None, {}, refused
     try:
         node = yaml.compose(text, Loader=FAST_LOADER)
     except yaml.YAMLError as err:
@@ -169,27 +246,29 @@ def _error_field(loc: tuple[Any, ...]) -> str:
 UNION_TAGS = {"float", "int", "str", "bool"}
 
 
-def load_file(path: Path, display: str, into: Curation) -> list[Problem]:
-    """Read one curated file into ``into``; return its problems."""
-    data, lines, problems = read_yaml(path, display)
+def load_file(path: Path, display: str, into: Curation, loaded: tuple[Any, list[Problem]] | None = None
+              ) -> list[Problem]:
+    """Read one curated file into ``into`` (``loaded``: what ``_load_fast`` gave for it, if already run); return
+    its problems."""
+    data, problems = loaded or _load_fast(path, display)
     if data is None:
         return problems
+    lines = FileLines(path, display)
     if not isinstance(data, dict):
         return problems + [Problem(display, 1, "", f"expected a mapping with keys {', '.join(SECTIONS)}")]
-    by_record = _record_lines(lines)
     for section, items in data.items():
         model = SECTIONS.get(section)
         if model is None:
-            problems.append(Problem(display, lines[(section,)], section, f"unknown section; expected one of {', '.join(SECTIONS)}"))
+            problems.append(Problem(display, lines.of((section,)), section,
+                                    f"unknown section; expected one of {', '.join(SECTIONS)}"))
             continue
         if not isinstance(items, list):
-            problems.append(Problem(display, lines[(section,)], section, "expected a list of records"))
+            problems.append(Problem(display, lines.of((section,)), section, "expected a list of records"))
             continue
         for index, item in enumerate(items):
             here = (section, index)
-            field_lines = by_record.get(here, {})
             if not isinstance(item, dict):
-                problems.append(Problem(display, lines[here], _dotted(here), "expected a mapping (a record)"))
+                problems.append(Problem(display, lines.of(here), _dotted(here), "expected a mapping (a record)"))
                 continue
             try:
                 record = model.model_validate(item)
@@ -197,12 +276,13 @@ def load_file(path: Path, display: str, into: Curation) -> list[Problem]:
                 reported = set()
                 for e in err.errors():
                     loc = here + tuple(e["loc"])
-                    line = next((lines[loc[:n]] for n in range(len(loc), 1, -1) if loc[:n] in lines), lines[here])
+                    line = next((lines.lines[loc[:n]] for n in range(len(loc), 1, -1) if loc[:n] in lines.lines),
+                                lines.of(here))
                     if (line, _error_field(loc)) not in reported:  # a union reports each member: keep the first
                         reported.add((line, _error_field(loc)))
                         problems.append(Problem(display, line, _error_field(loc), e["msg"]))
                 continue
-            getattr(into, section).append(Located(record, display, lines[here], index, section, field_lines))
+            getattr(into, section).append(Located(record, display, index, section, lines))
     return problems
 
 
@@ -216,9 +296,26 @@ def load_curation(root: Path, display_root: Path | None = None) -> Curation:
     paths = sorted(root.rglob("*.yaml"))
     if not paths:
         raise CurationError([Problem(str(root), 0, "", "no curated .yaml files found")])
-    for path in paths:
-        display = str(path.relative_to(display_root)) if display_root else str(path)
-        problems += load_file(path, display, curation)
+    displays = [str(path.relative_to(display_root)) if display_root else str(path) for path in paths]
+    for path, display, loaded in zip(paths, displays, _load_all(paths, displays), strict=True):
+        problems += load_file(path, display, curation, loaded)
     if problems:
         raise CurationError(problems)
     return curation
+
+
+PARALLEL_BYTES = 8 * 2**20
+"""Above this much YAML, files are parsed in worker processes, one a core (the curated data is far below)."""
+
+
+def _load_all(paths: list[Path], displays: list[str]) -> Iterator[tuple[Any, list[Problem]]]:
+    """``_load_fast`` of every file, in order: in worker processes when there is enough YAML to pay for them
+    (parsing is most of a large build's reading, and it is CPU-bound Python: threads would not help).
+
+    The workers are forked: they only parse files, with modules already imported, and a fork starts at once
+    where a spawned worker would import catkg again (and run an unguarded ``__main__``)."""
+    cores = len(os.sched_getaffinity(0))
+    if cores < 2 or len(paths) < 2 or sum(p.stat().st_size for p in paths) < PARALLEL_BYTES:
+        return map(_load_fast, paths, displays)
+    with ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("fork")) as pool:
+        return iter(list(pool.map(_load_fast, paths, displays, chunksize=4)))

@@ -1,13 +1,20 @@
-"""Turn validated curation into RDF quads (pyoxigraph terms), the shape ARCHITECTURE.md describes.
+"""Turn validated curation into RDF: N-Triples text, the shape ARCHITECTURE.md describes.
 
 Types are materialized up the ontology's subclass hierarchy and ``skos:broader`` is closed into
 ``skos:broaderTransitive``, so plain SPARQL finds every fact of a kind and every entity under a broader one.
+
+The data graph is written as N-Triples lines, record by record, not as pyoxigraph term objects: a build streams
+them into ``Store.bulk_load`` (Rust, no GIL) while the next records are still being written, and a term object
+cost ~3.5 µs a quad, more than the loader itself (benchmarks/RESULTS.md). Every IRI written is made of the
+ontology's own IRIs and validated slugs; every literal goes through ``literal``, which escapes what N-Triples
+requires.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from functools import cache
 
 import networkx as nx
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
@@ -21,8 +28,9 @@ from catkg.ontology import BASE, ENTITY, EVIDENCE, FACT, GRAPH, ONTOLOGY, SOURCE
 from catkg.ontology.load import entity_types, fact_kinds, ontology_graph, ontology_path
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS_LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+RDF_TYPE_IRI = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_TYPE = NamedNode(RDF_TYPE_IRI)
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 OA = "http://www.w3.org/ns/oa#"
 PROV = "http://www.w3.org/ns/prov#"
@@ -40,163 +48,180 @@ DATASET = NamedNode(BASE + "dataset")
 PREFIX_LEN = 32
 """Characters of context kept on each side of a quote (oa:prefix, oa:suffix)."""
 
-
-def cat(name: str) -> NamedNode:
-    return NamedNode(ONTOLOGY + name)
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
-def fact_iri(fact_id: str) -> NamedNode:
-    return NamedNode(FACT + fact_id)
+def iri(value: str) -> str:
+    """An IRI term (the caller passes an IRI made of known parts: the ontology's or a validated slug)."""
+    return f"<{value}>"
 
 
-def entity_iri(entity_id: str) -> NamedNode:
-    return NamedNode(ENTITY + entity_id)
+def literal(value: str) -> str:
+    """A plain string literal, escaped as N-Triples requires."""
+    return '"' + value.translate(_ESCAPES) + '"'
 
 
-def source_iri(source_id: str) -> NamedNode:
-    return NamedNode(SOURCE + source_id)
+def typed(value: object, datatype: str) -> str:
+    return f'{literal(str(value))}^^<{XSD}{datatype}>'
 
 
-def evidence_iri(fact_id: str) -> NamedNode:
-    return NamedNode(EVIDENCE + fact_id)
-
-
-def text(value: str) -> Literal:
-    return Literal(value)
-
-
-def typed(value: object, datatype: str) -> Literal:
-    return Literal(str(value), datatype=NamedNode(XSD + datatype))
-
-
-def number(value: float | int) -> Literal:
+def number(value: float | int) -> str:
     """An xsd:decimal written as the curator wrote it (2.0 stays 2.0, 6 stays 6)."""
     return typed(repr(value) if isinstance(value, float) else value, "decimal")
 
 
-def superclasses(cls: URIRef) -> list[NamedNode]:
-    """The class and all its ontology superclasses, as pyoxigraph terms."""
-    return [NamedNode(str(c)) for c in ontology_graph().transitive_objects(cls, _RDFS.subClassOf)]
+def cat(name: str) -> str:
+    return iri(ONTOLOGY + name)
+
+
+def fact_iri(fact_id: str) -> str:
+    return iri(FACT + fact_id)
+
+
+def entity_iri(entity_id: str) -> str:
+    return iri(ENTITY + entity_id)
+
+
+def source_iri(source_id: str) -> str:
+    return iri(SOURCE + source_id)
+
+
+@cache
+def superclasses(cls: URIRef) -> tuple[str, ...]:
+    """The class and all its ontology superclasses, as IRI terms (a handful of classes: computed once each)."""
+    return tuple(iri(str(c)) for c in ontology_graph().transitive_objects(cls, _RDFS.subClassOf))
+
+
+A = iri(RDF_TYPE_IRI)
+LABEL = iri(RDFS_LABEL)
 
 
 class _Writer:
-    """Collects quads for one graph; skips None objects so optional fields need no if-statements."""
+    """Collects N-Triples lines; skips None objects so optional fields need no if-statements."""
 
-    def __init__(self, graph: NamedNode):
-        self.graph = graph
-        self.quads: list[Quad] = []
+    def __init__(self) -> None:
+        self.lines: list[str] = []
 
-    def add(self, s: NamedNode, p: NamedNode | str, o: object) -> None:
-        if o is None:
-            return
-        pred = p if isinstance(p, NamedNode) else NamedNode(p)
-        obj = o if isinstance(o, (NamedNode, Literal)) else text(str(o))
-        self.quads.append(Quad(s, pred, obj, self.graph))
+    def add(self, s: str, p: str, o: str | None) -> None:
+        """One triple of terms (``iri``, ``literal``, ``typed``); nothing when the object is None."""
+        if o is not None:
+            self.lines.append(f"{s} {p} {o} .\n")
 
-    def types(self, s: NamedNode, cls: URIRef) -> None:
+    def text(self, s: str, p: str, value: str | None) -> None:
+        """A plain literal, if there is one."""
+        if value is not None:
+            self.lines.append(f"{s} {p} {literal(value)} .\n")
+
+    def types(self, s: str, cls: URIRef) -> None:
         for c in superclasses(cls):
-            self.add(s, RDF_TYPE, c)
+            self.lines.append(f"{s} {A} {c} .\n")
+
+    def flush(self) -> str:
+        """The lines written since the last flush, as one string."""
+        out, self.lines = "".join(self.lines), []
+        return out
 
 
 def _source(w: _Writer, item: Located[Source]) -> None:
     src, s = item.record, source_iri(item.record.id)
     w.types(s, URIRef(ONTOLOGY + ("Article" if src.kind == "article" else "CitedReference")))
-    w.add(s, DCT + "identifier", src.id)
-    w.add(s, DCT + "title", src.title)
-    w.add(s, RDFS_LABEL, src.title)
-    w.add(s, cat("sourceFile"), src.file)
-    w.add(s, DCT + "issued", src.published)
-    w.add(s, DCT + "date", typed(src.year, "gYear") if src.year else None)
+    w.text(s, iri(DCT + "identifier"), src.id)
+    w.text(s, iri(DCT + "title"), src.title)
+    w.text(s, LABEL, src.title)
+    w.text(s, cat("sourceFile"), src.file)
+    w.text(s, iri(DCT + "issued"), src.published)
+    w.add(s, iri(DCT + "date"), typed(src.year, "gYear") if src.year else None)
     for author in src.authors:
-        w.add(s, DCT + "creator", author)
-    w.add(s, cat("authorsAsWritten"), "; ".join(src.authors) if src.authors else None)
-    w.add(s, cat("journalTitle"), src.journal)
-    w.add(s, BIBO + "volume", src.volume)
-    w.add(s, BIBO + "pages", src.pages)
-    w.add(s, cat("citationAsWritten"), src.citation)
-    w.add(s, cat("studyDesign"), src.study_design)
+        w.text(s, iri(DCT + "creator"), author)
+    w.text(s, cat("authorsAsWritten"), "; ".join(src.authors) if src.authors else None)
+    w.text(s, cat("journalTitle"), src.journal)
+    w.text(s, iri(BIBO + "volume"), src.volume)
+    w.text(s, iri(BIBO + "pages"), src.pages)
+    w.text(s, cat("citationAsWritten"), src.citation)
+    w.text(s, cat("studyDesign"), src.study_design)
     if src.kind == "reference" and src.cited_in:
         w.add(s, cat("listPosition"), typed(src.position, "positiveInteger"))
-        w.add(s, DCT + "isReferencedBy", source_iri(src.cited_in))
-        w.add(source_iri(src.cited_in), DCT + "references", s)
+        w.add(s, iri(DCT + "isReferencedBy"), source_iri(src.cited_in))
+        w.add(source_iri(src.cited_in), iri(DCT + "references"), s)
 
 
 def _entity(w: _Writer, ent: Entity, broader_closure: set[str]) -> None:
     e = entity_iri(ent.id)
     w.types(e, entity_types()[ent.type])
-    w.add(e, DCT + "identifier", ent.id)
-    w.add(e, RDFS_LABEL, ent.label)
-    w.add(e, SKOS + "prefLabel", ent.label)
-    w.add(e, SKOS + "definition", ent.definition)
+    w.text(e, iri(DCT + "identifier"), ent.id)
+    w.text(e, LABEL, ent.label)
+    w.text(e, iri(SKOS + "prefLabel"), ent.label)
+    w.text(e, iri(SKOS + "definition"), ent.definition)
     for name in ent.synonyms:
-        w.add(e, SKOS + "altLabel", name)
+        w.text(e, iri(SKOS + "altLabel"), name)
     for name in ent.abbreviations:
-        w.add(e, cat("abbreviation"), name)
-        w.add(e, SKOS + "altLabel", name)
+        w.text(e, cat("abbreviation"), name)
+        w.text(e, iri(SKOS + "altLabel"), name)
     for broader in ent.broader:
-        w.add(e, SKOS + "broader", entity_iri(broader))
-        w.add(entity_iri(broader), SKOS + "narrower", e)
+        w.add(e, iri(SKOS + "broader"), entity_iri(broader))
+        w.add(entity_iri(broader), iri(SKOS + "narrower"), e)
     for broader in sorted(broader_closure):
-        w.add(e, SKOS + "broaderTransitive", entity_iri(broader))
+        w.add(e, iri(SKOS + "broaderTransitive"), entity_iri(broader))
     for xref in ent.xrefs:
-        w.add(e, SKOS + "exactMatch", xref.id)
+        w.text(e, iri(SKOS + "exactMatch"), xref.id)
 
 
-def _value(w: _Writer, fact_id: str, index: int, value: Value) -> NamedNode:
-    m = NamedNode(f"{FACT}{fact_id}/value/{index + 1}")
-    w.add(m, RDF_TYPE, cat("Measurement"))
+def _value(w: _Writer, fact_id: str, index: int, value: Value) -> str:
+    m = iri(f"{FACT}{fact_id}/value/{index + 1}")
+    w.add(m, A, cat("Measurement"))
     w.add(m, cat("valueIndex"), typed(index + 1, "positiveInteger"))
     w.add(m, cat("value"), number(value.value))
     w.add(m, cat("upperValue"), number(value.upper) if value.upper is not None else None)
-    w.add(m, cat("asWritten"), value.as_written)
-    w.add(m, cat("unit"), value.unit)
-    w.add(m, cat("measure"), value.measure)
-    w.add(m, cat("comparator"), value.comparator)
+    w.text(m, cat("asWritten"), value.as_written)
+    w.text(m, cat("unit"), value.unit)
+    w.text(m, cat("measure"), value.measure)
+    w.text(m, cat("comparator"), value.comparator)
     w.add(m, cat("cohortSize"), typed(value.cohort_size, "integer") if value.cohort_size else None)
-    w.add(m, cat("timePoint"), value.time_point)
-    w.add(m, cat("population"), value.population)
-    w.add(m, cat("interval"), value.interval)
-    w.add(m, cat("pValue"), value.p_value)
+    w.text(m, cat("timePoint"), value.time_point)
+    w.text(m, cat("population"), value.population)
+    w.text(m, cat("interval"), value.interval)
+    w.text(m, cat("pValue"), value.p_value)
     return m
 
 
 def _fact(w: _Writer, fact: Fact, v: Validated) -> None:
-    f, ev, span = fact_iri(fact.id), evidence_iri(fact.id), v.spans[fact.id]
+    f, span = fact_iri(fact.id), v.spans[fact.id]
+    ev = iri(EVIDENCE + fact.id)
     source_text = v.texts[span.source]
     w.types(f, fact_kinds()[fact.kind])
-    w.add(f, DCT + "identifier", fact.id)
-    w.add(f, cat("statement"), fact.statement)
-    w.add(f, RDFS_LABEL, fact.statement)
+    w.text(f, iri(DCT + "identifier"), fact.id)
+    w.text(f, cat("statement"), fact.statement)
+    w.text(f, LABEL, fact.statement)
     w.add(f, cat("hasSubject"), entity_iri(fact.subject))
-    w.add(f, cat("predicateLabel"), fact.predicate)
+    w.text(f, cat("predicateLabel"), fact.predicate)
     w.add(f, cat("hasObject"), entity_iri(fact.object))
-    w.add(f, cat("studyDesign"), fact.study_design)
-    w.add(f, cat("direction"), fact.direction)
-    w.add(f, cat("population"), fact.population)
-    w.add(f, cat("comparedWith"), fact.compared_with)
-    w.add(f, PROV + "wasDerivedFrom", source_iri(fact.source))
+    w.text(f, cat("studyDesign"), fact.study_design)
+    w.text(f, cat("direction"), fact.direction)
+    w.text(f, cat("population"), fact.population)
+    w.text(f, cat("comparedWith"), fact.compared_with)
+    w.add(f, iri(PROV + "wasDerivedFrom"), source_iri(fact.source))
     for index, value in enumerate(fact.values):
         w.add(f, cat("hasMeasurement"), _value(w, fact.id, index, value))
     w.add(f, cat("hasEvidence"), ev)
     w.types(ev, URIRef(ONTOLOGY + "Evidence"))
-    w.add(ev, OA + "hasSource", source_iri(span.source))
-    quote_sel, position_sel = NamedNode(str(ev.value) + "#quote"), NamedNode(str(ev.value) + "#position")
-    w.add(ev, OA + "hasSelector", quote_sel)
-    w.add(quote_sel, RDF_TYPE, NamedNode(OA + "TextQuoteSelector"))
-    w.add(quote_sel, OA + "exact", fact.quote)
-    w.add(quote_sel, OA + "prefix", source_text[max(0, span.start - PREFIX_LEN) : span.start])
-    w.add(quote_sel, OA + "suffix", source_text[span.end : span.end + PREFIX_LEN])
-    w.add(ev, OA + "hasSelector", position_sel)
-    w.add(position_sel, RDF_TYPE, NamedNode(OA + "TextPositionSelector"))
-    w.add(position_sel, OA + "start", typed(span.start, "nonNegativeInteger"))
-    w.add(position_sel, OA + "end", typed(span.end, "nonNegativeInteger"))
+    w.add(ev, iri(OA + "hasSource"), source_iri(span.source))
+    quote_sel, position_sel = iri(EVIDENCE + fact.id + "#quote"), iri(EVIDENCE + fact.id + "#position")
+    w.add(ev, iri(OA + "hasSelector"), quote_sel)
+    w.add(quote_sel, A, iri(OA + "TextQuoteSelector"))
+    w.text(quote_sel, iri(OA + "exact"), fact.quote)
+    w.text(quote_sel, iri(OA + "prefix"), source_text[max(0, span.start - PREFIX_LEN) : span.start])
+    w.text(quote_sel, iri(OA + "suffix"), source_text[span.end : span.end + PREFIX_LEN])
+    w.add(ev, iri(OA + "hasSelector"), position_sel)
+    w.add(position_sel, A, iri(OA + "TextPositionSelector"))
+    w.add(position_sel, iri(OA + "start"), typed(span.start, "nonNegativeInteger"))
+    w.add(position_sel, iri(OA + "end"), typed(span.end, "nonNegativeInteger"))
     w.add(ev, cat("occurrence"), typed(fact.occurrence, "positiveInteger") if fact.occurrence else None)
     for marker in fact.citations:
-        w.add(ev, cat("citationMarker"), marker)
-    w.add(ev, cat("attributedTo"), fact.attributed_to)
+        w.text(ev, cat("citationMarker"), marker)
+    w.text(ev, cat("attributedTo"), fact.attributed_to)
     for ref in fact.cites:
         w.add(ev, cat("citesReference"), source_iri(ref))
-        w.add(f, PROV + "wasDerivedFrom", source_iri(ref))
+        w.add(f, iri(PROV + "wasDerivedFrom"), source_iri(ref))
 
 
 def broader_closure(entities: list[Entity]) -> dict[str, set[str]]:
@@ -205,18 +230,50 @@ def broader_closure(entities: list[Entity]) -> dict[str, set[str]]:
     return {e.id: nx.descendants(graph, e.id) if e.id in graph else set() for e in entities}
 
 
-def data_quads(v: Validated) -> list[Quad]:
-    """Facts, entities and sources, in the data graph."""
-    w = _Writer(DATA_GRAPH)
+CHUNK = 500
+"""Facts per string ``data_ntriples`` yields: large enough to amortize a write, small enough to stream."""
+
+RECORDS, FACTS = "records", "facts"
+
+
+def data_ntriples(v: Validated) -> Iterator[tuple[str, str]]:
+    """The data graph as N-Triples text: first ``(RECORDS, text)``, the sources and entities, then
+    ``(FACTS, text)`` chunks of ``CHUNK`` facts. Every triple about a fact's nodes (the fact, its measurements,
+    evidence and selectors) is in its chunk, which is what checking the shapes chunk by chunk relies on."""
+    w = _Writer()
     for item in v.curation.sources:
         _source(w, item)
     entities = [e.record for e in v.curation.entities]
     closure = broader_closure(entities)
     for ent in entities:
         _entity(w, ent, closure[ent.id])
-    for item in v.curation.facts:
+    yield RECORDS, w.flush()
+    for n, item in enumerate(v.curation.facts, 1):
         _fact(w, item.record, v)
-    return w.quads
+        if n % CHUNK == 0:
+            yield FACTS, w.flush()
+    if w.lines:
+        yield FACTS, w.flush()
+
+
+def data_quads(v: Validated) -> list[Quad]:
+    """The data graph as pyoxigraph quads: for tests and small graphs (a build streams ``data_ntriples``)."""
+    text = "".join(chunk for _, chunk in data_ntriples(v))
+    return [Quad(t.subject, t.predicate, t.object, DATA_GRAPH)
+            for t in parse(text.encode(), format=RdfFormat.N_TRIPLES)]
+
+
+def entity_typing(v: Validated) -> str:
+    """N-Triples of what the reasoner is given about each entity: its types and every entity above it."""
+    w = _Writer()
+    entities = [e.record for e in v.curation.entities]
+    closure = broader_closure(entities)
+    for ent in entities:
+        e = entity_iri(ent.id)
+        w.types(e, entity_types()[ent.type])
+        for broader in sorted(closure[ent.id]):
+            w.add(e, iri(SKOS + "broaderTransitive"), entity_iri(broader))
+    return w.flush()
 
 
 def ontology_quads() -> Iterator[Quad]:
@@ -227,10 +284,10 @@ def ontology_quads() -> Iterator[Quad]:
 
 def meta_quads(version: str, built: datetime, counts: dict[str, int]) -> list[Quad]:
     """What was built and when: the dataset's version and build time, for /api/stats and VoID."""
-    w = _Writer(META_GRAPH)
-    w.add(DATASET, RDF_TYPE, NamedNode(VOID + "Dataset"))
-    w.add(DATASET, DCT + "title", "catkg: Cancer-Associated Thrombosis Knowledge Graph")
-    w.add(DATASET, NamedNode("http://www.w3.org/2002/07/owl#versionInfo"), version)
-    w.add(DATASET, DCT + "modified", typed(built.isoformat(timespec="seconds"), "dateTime"))
-    w.add(DATASET, VOID + "triples", typed(counts["triples"], "integer"))
-    return w.quads
+    title = "catkg: Cancer-Associated Thrombosis Knowledge Graph"
+    d, x = DATASET, lambda value, datatype: Literal(str(value), datatype=NamedNode(XSD + datatype))
+    return [Quad(d, RDF_TYPE, NamedNode(VOID + "Dataset"), META_GRAPH),
+            Quad(d, NamedNode(DCT + "title"), Literal(title), META_GRAPH),
+            Quad(d, NamedNode("http://www.w3.org/2002/07/owl#versionInfo"), Literal(version), META_GRAPH),
+            Quad(d, NamedNode(DCT + "modified"), x(built.isoformat(timespec="seconds"), "dateTime"), META_GRAPH),
+            Quad(d, NamedNode(VOID + "triples"), x(counts["triples"], "integer"), META_GRAPH)]

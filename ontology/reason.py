@@ -8,6 +8,12 @@ subclass links the ontology entails without stating them. Facts are not handed o
 with all superclasses already and no axiom infers anything more about them, so reasoning over them would only
 cost time.
 
+HermiT's time grows faster than the number of individuals (74 s for 5,000 entities, benchmarks/RESULTS.md), so
+it is given one entity per kind of entity instead of all of them: no axiom relates two entities, and the only
+individuals the axioms name are the anchors of the classes defined by a place (``cat:anchorEntity``), so what
+HermiT can say of an entity depends on its stated types and on which anchors it is at or under, nothing else.
+Entities alike in both are reasoned over once, and what is inferred for one holds for each (``_Input.groups``).
+
 When the entities are inconsistent, HermiT says only that; a second run finds which entities are to blame by
 asking, for each entity, whether a class standing for "this entity, with its type and its place" can have a
 member (a class that cannot is unsatisfiable, and classification lists it without failing).
@@ -19,10 +25,11 @@ import io
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from pyoxigraph import NamedNode, RdfFormat, parse
 from rdflib import OWL, RDF, RDFS, BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SKOS
@@ -43,6 +50,9 @@ line passes on, unless the user set that variable."""
 
 _LOCK = threading.Lock()
 """One reasoner run at a time per process: owlready2 and the environment variable above are process-wide."""
+
+
+_TYPE, _BROADER = str(RDF.type), str(SKOS.broaderTransitive)
 
 
 class ReasoningError(Exception):
@@ -82,19 +92,35 @@ class _Input:
 
     @classmethod
     def parse(cls, ntriples: str) -> _Input:
-        graph = Graph().parse(data=ntriples, format="nt")
         types: dict[str, set[str]] = {}
         broader: dict[str, set[str]] = {}
-        for s, p, o in graph:
-            if not (isinstance(s, URIRef) and str(s).startswith(ENTITY) and isinstance(o, URIRef)):
+        for triple in parse(ntriples.encode(), format=RdfFormat.N_TRIPLES):
+            s, p, o = triple.subject.value, triple.predicate.value, triple.object
+            if not (s.startswith(ENTITY) and isinstance(o, NamedNode)):
                 continue
-            if p == RDF.type:
-                types.setdefault(str(s), set()).add(str(o))
-            elif p == SKOS.broaderTransitive and str(o).startswith(ENTITY):
-                broader.setdefault(str(s), set()).add(str(o))
+            if p == _TYPE:
+                types.setdefault(s, set()).add(o.value)
+            elif p == _BROADER and o.value.startswith(ENTITY):
+                broader.setdefault(s, set()).add(o.value)
         for entity in broader:
             types.setdefault(entity, set())
         return cls(types, broader)
+
+    def groups(self) -> dict[str, list[str]]:
+        """Entities alike for the reasoner, each group under its first entity: the same stated types, and the
+        same anchors among the entity itself and its broader entities (an anchor is alone in its group)."""
+        anchors = set(anchored_classes())
+        groups: dict[tuple[frozenset[str], frozenset[str]], list[str]] = {}
+        for entity in sorted(self.types):
+            place = frozenset((self.broader.get(entity, set()) | {entity}) & anchors)
+            groups.setdefault((frozenset(self.types[entity]), place), []).append(entity)
+        return {members[0]: members for members in groups.values()}
+
+    def only(self, entities: Iterable[str]) -> _Input:
+        """These entities, each with its types and the anchors above it (all the reasoner reads of its place)."""
+        anchors = set(anchored_classes())
+        return _Input({e: self.types[e] for e in entities},
+                      {e: self.broader[e] & anchors for e in entities if self.broader.get(e, set()) & anchors})
 
     def graph(self) -> Graph:
         g = Graph()
@@ -117,16 +143,18 @@ def reason(ntriples: str) -> Reasoning:
     """
     started = time.perf_counter()
     data = _Input.parse(ntriples)
-    world = _world(ontology_graph(), data.graph())
+    groups = data.groups()
+    alike = data.only(groups)
+    world = _world(ontology_graph(), alike.graph())
     try:
         _run(world, lambda: ReasoningError("the curated entities contradict the ontology (HermiT found them "
-                                           "inconsistent)", _blame(data)))
+                                           "inconsistent)", _blame(data, alike, groups)))
         unsatisfiable = sorted(c.iri for c in world.inconsistent_classes())
         if unsatisfiable:
             raise ReasoningError("the ontology defines classes that can have no member: " + ", ".join(unsatisfiable))
         graph = world.as_rdflib_graph()
         hierarchy = _hierarchy(graph)
-        types = _inferred_types(graph, hierarchy, data)
+        types = sorted((member, cls) for one, cls in _inferred_types(graph, hierarchy, alike) for member in groups[one])
         subclasses = _inferred_subclasses(hierarchy)
     finally:
         world.close()
@@ -240,12 +268,14 @@ def _probes(data: _Input) -> Graph:
     return g
 
 
-def _blame(data: _Input) -> dict[str, str]:
-    """The entities that cannot be as written, each with the reason in curators' words."""
-    world = _world(ontology_graph(), _probes(data))
+def _blame(data: _Input, alike: _Input, groups: dict[str, list[str]]) -> dict[str, str]:
+    """The entities that cannot be as written, each with the reason in curators' words (probing one entity of
+    each group of ``alike`` ones, and blaming every entity of a group whose probe fails)."""
+    world = _world(ontology_graph(), _probes(alike))
     try:
         _run(world, lambda: ReasoningError("the ontology itself is inconsistent"))
-        blamed = sorted(c.iri.removeprefix(PROBE) for c in world.inconsistent_classes() if c.iri.startswith(PROBE))
+        failed = [c.iri.removeprefix(PROBE) for c in world.inconsistent_classes() if c.iri.startswith(PROBE)]
+        blamed = sorted(member.removeprefix(ENTITY) for one in failed for member in groups[ENTITY + one])
     finally:
         world.close()
     return {eid: explain(ENTITY + eid, data.types[ENTITY + eid], data.broader.get(ENTITY + eid, set()))

@@ -11,23 +11,25 @@ import fcntl
 import hashlib
 import json
 import os
+import queue
 import shutil
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version as package_version
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Quad, RdfFormat, Store, serialize
+from pyoxigraph import NamedNode, Quad, RdfFormat, Store
 
 from catkg.ingest.load import CurationError
-from catkg.ingest.to_rdf import DATA_GRAPH, INFERRED_GRAPH, data_quads, meta_quads, ontology_quads
+from catkg.ingest.to_rdf import DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, data_ntriples, entity_typing, meta_quads
 from catkg.ingest.validate import Validated, curated_root, load_and_validate, sources_root
-from catkg.ontology import ENTITY
-from catkg.ontology.reason import REASONER, ReasoningError, reason
-from catkg.ontology.shacl import ShapeError, check_shapes
+from catkg.ontology.load import ontology_path
+from catkg.ontology.reason import REASONER, Reasoning, ReasoningError, reason
+from catkg.ontology.shacl import ShapeError, ShapeReport, check_shapes
 from catkg.store.embedded import GENERATIONS, Snapshot, StoreError, generations_dir
 from catkg.store.remote import Staged, stage
 
@@ -155,11 +157,21 @@ def _write_generation(directory: Path, validated: Validated, steps: Iterable[Ste
     remote_url = info.get("store_url")
     store = Store() if remote_url else Store(str(directory / "oxigraph"))
     try:
-        progress("loading RDF")
-        quads: list[Quad] = [*ontology_quads(), *data_quads(validated)]
-        store.bulk_extend(quads)
+        progress("loading RDF, reasoning over the entities and checking SHACL shapes")
+        started = time.perf_counter()
+        try:
+            reasoning, shapes = _load_and_check(store, validated)
+        except (ReasoningError, ShapeError) as err:
+            raise _located(err, validated) from err
+        store.bulk_extend(Quad(NamedNode(s), NamedNode(p), NamedNode(o), INFERRED_GRAPH)
+                          for s, p, o in reasoning.triples())
+        info["load_seconds"] = round(time.perf_counter() - started, 3)
+        info["reasoning"] = {"reasoner": REASONER, "seconds": reasoning.seconds,
+                             "inferred_triples": len(reasoning.triples()), "inferred_types": len(reasoning.types),
+                             "inferred_subclass_links": len(reasoning.subclasses)}
+        info["shapes"] = {"seconds": shapes.seconds, "focus_nodes": shapes.focus_nodes}
+        progress("counting what was stored")
         snapshot = Snapshot(store)
-        info.update(_reason_and_check(store, quads, validated, progress))
         counts = _check_counts(snapshot, validated)
         # The meta graph states the dataset's triple count, its own triples included.
         release = info["version"] + "+" + info["data_version"]
@@ -168,6 +180,7 @@ def _write_generation(directory: Path, validated: Validated, steps: Iterable[Ste
         if len(store) != counts["triples"]:
             raise StoreError(f"the store holds {len(store)} triples, the meta graph says {counts['triples']}")
         for step in steps:
+            progress(f"writing {getattr(step, '__name__', 'a build step')}")
             step(directory, snapshot, validated)
         if remote_url:
             progress(f"writing the graphs to {remote_url}")
@@ -182,34 +195,58 @@ def _write_generation(directory: Path, validated: Validated, steps: Iterable[Ste
         del store  # closes it: RocksDB has flushed and released its lock before the swap
 
 
-ENTITY_TYPING = {"http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
-                 "http://www.w3.org/2004/02/skos/core#broaderTransitive"}
-"""What the reasoner is given about each entity: its types and every entity above it."""
+def _load_and_check(store: Store, validated: Validated) -> tuple[Reasoning, ShapeReport]:
+    """Load the ontology and the data graph into ``store``; check the shapes and reason over the entities meanwhile.
 
+    The data graph is written as N-Triples into a pipe that ``bulk_load`` reads (Rust, without the GIL), and
+    each chunk also goes to the SHACL check, which runs on its own in-memory stores; HermiT runs in its JVM.
+    So the two cores share the work instead of taking it in turn (benchmarks/RESULTS.md has the phases).
 
-def _reason_and_check(store: Store, quads: list[Quad], validated: Validated,
-                      progress: Callable[[str], None]) -> dict[str, dict]:
-    """Reason over the entities' types and places (what is inferred goes into its own graph), then check the
-    SHACL shapes on the data graph as stored. Facts are not reasoned over: nothing in the ontology infers more
-    about them than the types already written.
-
-    :raises CurationError: naming the entities or facts that break the ontology or the shapes, at their lines.
+    :raises ReasoningError, ShapeError: when the entities contradict the ontology or the data breaks a shape.
+    :raises StoreError: when the store refuses what was written.
     """
-    progress("reasoning over the entities")
-    typing = [q.triple for q in quads
-              if q.graph_name == DATA_GRAPH and q.predicate.value in ENTITY_TYPING and q.subject.value.startswith(ENTITY)]
+    store.bulk_load(path=ontology_path(), format=RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
+    chunks = data_ntriples(validated)
+    _, records = next(chunks)
+    facts: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
+    read, write = os.pipe()
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="catkg-build") as pool:
+        reasoning = pool.submit(reason, entity_typing(validated))
+        shapes = pool.submit(check_shapes, records, iter(facts.get, None))
+        writer = pool.submit(_write_chunks, write, records, chunks, facts, shapes)
+        try:
+            store.bulk_load(path=f"/dev/fd/{read}", format=RdfFormat.N_TRIPLES, to_graph=DATA_GRAPH)
+        except SyntaxError as err:  # the writer wrote what N-Triples does not allow: catkg's bug, not the data's
+            raise StoreError(f"the store refused the RDF written from the curated data ({err}); "
+                             "this is a bug in catkg.ingest.to_rdf, please report it") from err
+        finally:
+            os.close(read)  # a writer still writing gets EPIPE instead of waiting forever
+        writer.result()
+        return reasoning.result(), shapes.result()
+
+
+def _write_chunks(fd: int, records: str, chunks: Iterator[tuple[str, str]], facts: queue.Queue[bytes | None],
+                  shapes: Future[ShapeReport]) -> None:
+    """Write the records and every chunk to the pipe ``fd``, and hand the fact chunks to the shapes check;
+    always closes the pipe and ends the check's input, so neither reader waits on a writer that failed."""
+
+    def hand(item: bytes | None) -> None:
+        while not shapes.done():  # a check that failed reads no more
+            try:
+                facts.put(item, timeout=0.05)
+                return
+            except queue.Full:
+                continue
+
     try:
-        reasoning = reason(serialize(typing, format=RdfFormat.N_TRIPLES).decode())
-        store.bulk_extend(Quad(NamedNode(s), NamedNode(p), NamedNode(o), INFERRED_GRAPH)
-                          for s, p, o in reasoning.triples())
-        progress("checking SHACL shapes")
-        shapes = check_shapes(store.dump(format=RdfFormat.N_TRIPLES, from_graph=DATA_GRAPH))
-    except (ReasoningError, ShapeError) as err:
-        raise _located(err, validated) from err
-    return {"reasoning": {"reasoner": REASONER, "seconds": reasoning.seconds, "input_triples": len(typing),
-                          "inferred_triples": len(reasoning.triples()), "inferred_types": len(reasoning.types),
-                          "inferred_subclass_links": len(reasoning.subclasses)},
-            "shapes": {"seconds": shapes.seconds, "focus_nodes": shapes.focus_nodes}}
+        with open(fd, "wb", buffering=2**20, closefd=True) as pipe:
+            pipe.write(records.encode())
+            for _, chunk in chunks:
+                data = chunk.encode()
+                hand(data)
+                pipe.write(data)
+    finally:
+        hand(None)
 
 
 def _located(err: ReasoningError | ShapeError, validated: Validated) -> Exception:

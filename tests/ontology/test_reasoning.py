@@ -137,3 +137,31 @@ def test_the_curated_hierarchy_is_a_dag() -> None:
     graph = nx.DiGraph((e.id, b) for e in entities for b in e.broader)
     assert nx.is_directed_acyclic_graph(graph)
     assert nx.has_path(graph, "osimertinib", "targeted-therapy")
+
+
+def each_alone(self) -> dict[str, list[str]]:
+    """Every entity its own group: HermiT then reasons over all of them, as without grouping."""
+    return {entity: [entity] for entity in sorted(self.types)}
+
+
+def test_reasoning_over_one_entity_of_each_kind_infers_what_reasoning_over_all_does(monkeypatch) -> None:
+    from catkg.ontology.reason import _Input
+
+    grouped = curated_reasoning()
+    assert len(_Input.parse(curated_typing()).groups()) < len(load_and_validate().curation.entities)
+    monkeypatch.setattr(_Input, "groups", each_alone)
+    alone = reason(curated_typing())
+    assert (grouped.types, grouped.subclasses) == (alone.types, alone.subclasses)
+    assert len(grouped.types) > 100
+
+
+def test_every_entity_of_a_group_that_contradicts_the_ontology_is_named() -> None:
+    """Two drugs placed alike under a cancer are reasoned over as one, and both are blamed."""
+    data = curated_typing()
+    for drug in ("new-drug", "other-drug"):
+        data += (triple(drug, TYPE, ONTOLOGY + "Drug") + triple(drug, TYPE, ONTOLOGY + "Entity")
+                 + triple(drug, BROADER, ENTITY + "lung-cancer"))
+    with pytest.raises(ReasoningError) as caught:
+        reason(data)
+    assert set(caught.value.entities) == {"new-drug", "other-drug"}
+    assert all("under 'lung-cancer'" in why for why in caught.value.entities.values())

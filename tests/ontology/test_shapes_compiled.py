@@ -190,3 +190,43 @@ def test_a_shape_the_compiler_does_not_know_is_checked_by_pyshacl(monkeypatch: p
     with pytest.raises(ShapeError) as caught:
         check_shapes(store.dump(format=RdfFormat.N_TRIPLES, from_graph=DefaultGraph()))
     assert [v.record for v in caught.value.violations] == [_record(node.value, "")[1]]
+
+
+def split(data: bytes, parts: int) -> tuple[bytes, list[bytes]]:
+    """The graph as a build hands it to the check: the records (sources, entities), then chunks of facts, each
+    holding every triple of its facts' nodes (ingest/to_rdf.py)."""
+    from catkg.ontology import EVIDENCE, FACT
+
+    records, facts = [], {}
+    for line in data.splitlines(keepends=True):
+        subject = line.split(b" ", 1)[0].decode().strip("<>")
+        if subject.startswith((FACT, EVIDENCE)):
+            fact = subject.removeprefix(FACT).removeprefix(EVIDENCE).split("/")[0].split("#")[0]
+            facts.setdefault(fact, []).append(line)
+        else:
+            records.append(line)
+    ids = sorted(facts)
+    chunks = [b"".join(line for fact in ids[i::parts] for line in facts[fact]) for i in range(parts)]
+    return b"".join(records), chunks
+
+
+@pytest.mark.parametrize("check", compile_shapes(), ids=lambda c: f"{c.shape}-{c.path.rsplit('/', 1)[-1]}-{c.component}")
+def test_each_constraint_fails_the_check_chunk_by_chunk_too(check: Check, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build checks the records once and the facts in batches (several here): the same violations."""
+    from catkg.ontology import shacl
+
+    monkeypatch.setattr(shacl, "BATCH_BYTES", 1)  # each chunk its own batch, records' types beside it
+    store = graph()
+    node = break_it(store, check)
+    section, record, _ = _record(node.value, "")
+    records, chunks = split(store.dump(format=RdfFormat.N_TRIPLES, from_graph=DefaultGraph()), 5)
+    with pytest.raises(ShapeError) as caught:
+        check_shapes(records, chunks)
+    found = [(v.section, v.record, v.constraint) for v in caught.value.violations]
+    assert (section, record, check.component) in found, found
+
+
+def test_the_chunked_check_sees_every_focus_node_once() -> None:
+    data = graph().dump(format=RdfFormat.N_TRIPLES, from_graph=DefaultGraph())
+    records, chunks = split(data, 7)
+    assert check_shapes(records, chunks).focus_nodes == check_shapes(data).focus_nodes > 1000

@@ -77,3 +77,35 @@ def test_unwritable_location_is_a_clear_error(tmp_path: Path) -> None:
         target = tmp_path / "store"
     with pytest.raises(StoreError, match="cannot create the store directory"):
         build(target)
+
+
+def _chunks_then(failure):
+    """``data_ntriples`` of the curated data, with ``failure`` in place of its second chunk of facts."""
+    from catkg.ingest import to_rdf
+
+    real = to_rdf.data_ntriples
+
+    def chunks(validated):
+        for number, part in enumerate(real(validated)):
+            yield failure() if number == 2 else part
+
+    return chunks
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("failure, error", [
+    (lambda: (_ for _ in ()).throw(OSError(5, "Input/output error")), "Input/output error"),
+    (lambda: ("facts", "<urn:a> <urn:b> not a term .\n"), "refused the RDF written .* must be an IRI"),
+], ids=["the writer fails", "the loader refuses a line"])
+def test_a_build_failing_while_streaming_stops_and_keeps_the_old(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  failure, error: str) -> None:
+    """The data graph streams through a pipe into the loader while the shapes are checked on the same chunks: a
+    failure on either side ends all of them (no thread left waiting) and leaves the serving generation alone."""
+    path = tmp_path / "store"
+    first = build(path).directory
+    monkeypatch.setattr("catkg.ingest.to_rdf.CHUNK", 50)
+    monkeypatch.setattr("catkg.store.build.data_ntriples", _chunks_then(failure))
+    with pytest.raises(StoreError, match=error):
+        build(path)
+    assert path.resolve() == first
+    assert [p for p in generations_dir(path).iterdir() if p.is_dir()] == [first]

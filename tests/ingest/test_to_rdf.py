@@ -1,0 +1,64 @@
+"""The data graph as N-Triples text: literals escaped right, and chunks that hold every triple of their facts."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pyoxigraph import Literal, RdfFormat, parse
+
+from catkg.ingest.to_rdf import CHUNK, FACTS, RECORDS, data_ntriples, entity_typing, literal
+from catkg.ingest.validate import Validated, load_and_validate
+from catkg.ontology import ENTITY, EVIDENCE, FACT
+
+# Every character a curated string can hold: YAML and UTF-8 allow no lone surrogates.
+TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=200)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXT)
+def test_a_literal_reads_back_as_the_same_string(value: str) -> None:
+    line = f"<urn:s> <urn:p> {literal(value)} .\n"
+    [triple] = parse(line.encode(), format=RdfFormat.N_TRIPLES)
+    assert triple.object == Literal(value)
+
+
+@cache
+def curated() -> Validated:
+    return load_and_validate()
+
+
+def test_records_come_first_then_chunks_of_facts() -> None:
+    parts = list(data_ntriples(curated()))
+    assert [section for section, _ in parts] == [RECORDS] + [FACTS] * len(parts[1:])
+    facts = len(curated().curation.facts)
+    assert len(parts) - 1 == -(-facts // CHUNK)
+
+
+def test_every_triple_about_a_fact_is_in_its_own_chunk(monkeypatch) -> None:
+    """What checking the shapes chunk by chunk relies on (ontology/shacl.py): a fact's nodes (itself, its
+    measurements, evidence and selectors) have all their triples in one chunk, and no record's triple is there."""
+    monkeypatch.setattr("catkg.ingest.to_rdf.CHUNK", 7)
+    parts = list(data_ntriples(curated()))
+    assert len(parts) > 10
+    owner: dict[str, int] = {}
+    for number, (section, text) in enumerate(parts):
+        for triple in parse(text.encode(), format=RdfFormat.N_TRIPLES):
+            subject = triple.subject.value
+            if section == RECORDS:
+                assert not subject.startswith((FACT, EVIDENCE)), subject
+                continue
+            assert subject.startswith((FACT, EVIDENCE)), subject
+            fact = subject.removeprefix(FACT).removeprefix(EVIDENCE).split("/")[0].split("#")[0]
+            assert owner.setdefault(fact, number) == number, f"{fact} spans chunks {owner[fact]} and {number}"
+    assert set(owner) == {item.record.id for item in curated().curation.facts}
+
+
+def test_the_reasoner_gets_each_entitys_types_and_broader_entities() -> None:
+    triples = list(parse(entity_typing(curated()).encode(), format=RdfFormat.N_TRIPLES))
+    assert {t.subject.value for t in triples} == {ENTITY + e.record.id for e in curated().curation.entities}
+    assert {t.predicate.value for t in triples} == {"http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+                                                     "http://www.w3.org/2004/02/skos/core#broaderTransitive"}
+    osimertinib = {t.object.value for t in triples if t.subject.value == ENTITY + "osimertinib"}
+    assert ENTITY + "egfr-tki" in osimertinib and "https://w3id.org/catkg/ontology#Drug" in osimertinib
