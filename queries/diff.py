@@ -12,7 +12,7 @@ from typing import Any
 
 from pyoxigraph import RdfFormat, Store
 
-from catkg.queries.facts import fact_ids, facts_by_id
+from catkg.queries.facts import fact_ids, facts_from_graph
 from catkg.queries.run import Queryable, QueryError
 from catkg.store.embedded import EmbeddedStore, Snapshot
 
@@ -42,7 +42,9 @@ def open_release(path: Path) -> Queryable:
 
 
 def _facts(release: Queryable) -> dict[str, dict[str, Any]]:
-    return {f["id"]: {k: v for k, v in f.items() if k not in IGNORED} for f in facts_by_id(release, fact_ids(release))}
+    """Every fact as the graph says it: a dump has no fact documents beside it."""
+    return {f["id"]: {k: v for k, v in f.items() if k not in IGNORED}
+            for f in facts_from_graph(release, fact_ids(release))}
 
 
 def _changed_fields(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from catkg.ontology import ENTITY, SOURCE
-from catkg.queries.facts import NotFound, Page, fact_ids, facts_by_id, type_iri
+from catkg.queries.facts import NotFound, Page, Served, fact_ids, facts_by_id, type_iri
 from catkg.queries.run import Queryable, run
 
 
@@ -18,7 +18,7 @@ def list_entities(store: Queryable, *, type: str | None = None, q: str | None = 
     return Page(items, len(rows), limit, offset)
 
 
-def get_entity(store: Queryable, entity_id: str, *, facts: bool = True) -> dict[str, Any]:
+def get_entity(store: Served, entity_id: str, *, facts: bool = True) -> dict[str, Any]:
     """One entity with its names, broader and narrower entities, and the facts about it or narrower ones.
 
     :raises NotFound: when no entity has this id.
@@ -61,7 +61,7 @@ def list_sources(store: Queryable, *, kind: str | None = None, limit: int = 50, 
     return Page([_source(r) for r in rows[offset : offset + limit]], len(rows), limit, offset)
 
 
-def get_source(store: Queryable, source_id: str, *, facts: bool = True) -> dict[str, Any]:
+def get_source(store: Served, source_id: str, *, facts: bool = True) -> dict[str, Any]:
     """One source with the facts drawn from it (for a reference, the facts whose evidence cites it).
 
     :raises NotFound: when no source has this id.

@@ -1,25 +1,32 @@
 """Full-text search over facts: an SQLite FTS5 index with BM25 ranking, built beside the store.
 
-The index is a build step, so it is written into each new store generation and swapped in with it. Each fact is
-one document: its statement, quote, values as written, attributed study and citations, and the names (label,
-synonyms, abbreviations) of its subject and object. Entity names found in a question are also matched as the
-entity itself (an ``x<id>`` token), for the fact's own entities and, ranked lower, for their broader ones, so
+The index is a build step, so it is written into each new store generation and swapped in with it; the same step
+writes the fact documents ``catkg.queries.facts`` reads facts from. Each fact is one document of the index: its
+statement, quote, values as written, attributed study and citations, and the names (label, synonyms,
+abbreviations) of its subject and object. Entity names found in a question are also matched as the entity itself
+(an ``x<id>`` token), for the fact's own entities and, ranked lower, for their broader ones, so
 "PE" finds facts about pulmonary embolism, and "VTE" finds them too.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from catkg.queries.facts import Page, fact_ids, facts_by_id
-from catkg.queries.run import Queryable, QueryError, run
-
-INDEX = "search.sqlite"
+from catkg.ingest.to_rdf import broader_closure
+from catkg.ingest.validate import Validated
+from catkg.ontology.load import fact_kinds, label
+from catkg.queries.facts import Page, Served, fact_documents, fact_ids, facts_by_id
+from catkg.queries.index import INDEX, LAYOUT, open_index
+from catkg.queries.run import Queryable
 
 COLUMNS = ("statement", "quote", "names", "entities", "broader", "details")
 WEIGHTS = (4.0, 1.5, 3.0, 6.0, 1.0, 1.0)
@@ -42,38 +49,73 @@ class Hit:
     score: float
 
 
-def build_index(directory: Path, store: Queryable, validated: object = None) -> None:
-    """Write the search index for the store in ``directory`` (a build step, see catkg.store.build)."""
-    path = directory / INDEX
-    db = sqlite3.connect(path)
+BATCH = 10_000
+"""Facts written per executemany: the build holds one batch of documents at a time, whatever the data's size."""
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class EntityText:
+    """What a fact's document says of one of its entities: the names, the entity's token, its broader tokens."""
+
+    names: tuple[str, ...]
+    token: str
+    broader: frozenset[str]
+
+
+def build_index(directory: Path, store: Queryable, validated: Validated) -> None:
+    """Write the search index and the fact documents for the store in ``directory`` (a build step, see
+    catkg.store.build).
+
+    Both are made from the validated curation, not read back from the graph (that cost 0.6 ms a fact); the tests
+    prove them equal to what the named queries read from the graph.
+    """
+    entities = _entity_texts(validated)
+    kinds = {slug: label(cls) for slug, cls in fact_kinds().items()}
+    db = sqlite3.connect(directory / INDEX)
     try:
-        db.execute(f"CREATE VIRTUAL TABLE facts USING fts5(id UNINDEXED, {', '.join(COLUMNS)}, "
+        db.execute(f"CREATE VIRTUAL TABLE facts USING fts5({', '.join(COLUMNS)}, "
                    "tokenize='porter unicode61 remove_diacritics 2')")
         db.execute("CREATE TABLE names (name TEXT NOT NULL, entity TEXT NOT NULL)")
+        # A fact's number is its rowid in both tables: ranking reads only rowids, and ids only for one page.
+        db.execute("CREATE TABLE documents (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, fact TEXT NOT NULL)")
+        db.execute(f"PRAGMA user_version = {LAYOUT}")
         db.executemany("INSERT INTO names VALUES (?, ?)",
-                       ((row["name"], row["id"]) for row in run(store, "search_names")))
-        db.executemany(f"INSERT INTO facts VALUES (?, {', '.join('?' * len(COLUMNS))})", _documents(store))
+                       ((name, entity) for entity, text in entities.items() for name in text.names))
+        for batch in _batches(enumerate(fact_documents(validated), 1), BATCH):
+            db.executemany("INSERT INTO documents VALUES (?, ?, ?)", ((n, f["id"], json.dumps(f)) for n, f in batch))
+            db.executemany(f"INSERT INTO facts (rowid, {', '.join(COLUMNS)}) VALUES (?{', ?' * len(COLUMNS)})",
+                           ((n, *_index_row(f, entities, kinds)) for n, f in batch))
         db.commit()
     finally:
         db.close()
 
 
-def _documents(store: Queryable) -> list[tuple[str, ...]]:
-    docs: dict[str, dict[str, Any]] = {}
-    for row in run(store, "search_documents"):
-        doc = docs.setdefault(row["id"], {"statement": None, "quote": None, "names": set(),
-                                          "entities": set(), "broader": set(), "details": set()})
-        if row["statement"] is not None:
-            doc["statement"], doc["quote"] = row["statement"], row["quote"]
-        for key in ("entityName", "detail"):
-            if row[key]:
-                doc["names" if key == "entityName" else "details"].add(row[key])
-        if row["entity"]:
-            doc["entities"].add(entity_token(row["entity"]))
-        if row["broaderEntity"]:
-            doc["broader"].add(entity_token(row["broaderEntity"]))
-    return [(fid, d["statement"], d["quote"], *(" ; ".join(sorted(d[c])) for c in COLUMNS[2:]))
-            for fid, d in docs.items()]
+def _entity_texts(validated: Validated) -> dict[str, EntityText]:
+    records = [e.record for e in validated.curation.entities]
+    closure = broader_closure(records)
+    return {e.id: EntityText(tuple(dict.fromkeys([e.label, *e.synonyms, *e.abbreviations])), entity_token(e.id),
+                             frozenset(map(entity_token, closure[e.id]))) for e in records}
+
+
+def _index_row(fact: dict[str, Any], entities: dict[str, EntityText], kinds: dict[str, str]) -> tuple[str, ...]:
+    """One fact's row of the full-text index: its text, its entities' names and tokens, and the details of its
+    values, evidence, predicate and kind."""
+    ends = (entities[fact["subject"]["id"]], entities[fact["object"]["id"]])
+    evidence = fact["evidence"]
+    details = {fact["predicate"], kinds[fact["kind"]], *evidence["citations"],
+               *(value["as_written"] for value in fact["values"])}
+    if evidence["attributed_to"]:
+        details.add(evidence["attributed_to"])
+    columns = ({n for e in ends for n in e.names}, {e.token for e in ends}, ends[0].broader | ends[1].broader, details)
+    return (fact["statement"], evidence["quote"], *(" ; ".join(sorted(c)) for c in columns))
+
+
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 def _names(db: sqlite3.Connection) -> list[tuple[str, str]]:
@@ -182,45 +224,65 @@ def concepts(reading: Reading) -> list[str]:
     return terms
 
 
-def search_ids(directory: Path, text: str) -> tuple[list[Hit], list[str]]:
-    """Fact ids ranked for ``text``, best first, and the entities the text was read as naming.
+def _ranked(db: sqlite3.Connection, terms: list[str]) -> list[tuple[int, float, int]]:
+    """Every fact matching a concept of the question, best first, as (minus its coverage, its BM25, its rowid).
 
     Facts that match more of the question's concepts come first (a coordination factor, as in Lucene's classic
-    scoring: "osimertinib pulmonary embolism" wants facts about both), then by BM25.
+    scoring: "osimertinib pulmonary embolism" wants facts about both), then by BM25. FTS5's BM25 is a sum over the
+    query's phrases, so each concept is scored on its own and the scores added: one query a concept gives both
+    the facts it matches and their share of the score, and no fact's text is read (rowids only).
     """
-    path = directory / INDEX
-    if not path.is_file():
-        raise QueryError(f"no search index in {directory}; rebuild the store with 'catkg build'")
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        reading = interpret(db, text)
-        entities, terms = reading.entities, concepts(reading)
-        if not terms:
-            return [], entities
-        weights = ", ".join(str(w) for w in (0.0, *WEIGHTS))
-        scores = dict(db.execute(f"SELECT id, bm25(facts, {weights}) FROM facts WHERE facts MATCH ?",
-                                 (" OR ".join(terms),)).fetchall())
-        coverage = dict.fromkeys(scores, 0)
-        for term in terms:
-            for (fid,) in db.execute("SELECT id FROM facts WHERE facts MATCH ?", (term,)):
-                coverage[fid] += 1
-    finally:
-        db.close()
-    ranked = sorted(scores, key=lambda fid: (-coverage[fid], scores[fid], fid))
-    return [Hit(fid, round(-scores[fid], 4)) for fid in ranked], entities
+    weights = ", ".join(map(str, WEIGHTS))
+    coverage: Counter[int] = Counter()
+    scores: Counter[int] = Counter()
+    for term in terms:
+        matched = dict(db.execute(f"SELECT rowid, bm25(facts, {weights}) FROM facts WHERE facts MATCH ?", (term,)))
+        coverage.update(matched.keys())
+        scores.update(matched)
+    return sorted((-coverage[rowid], score, rowid) for rowid, score in scores.items())
 
 
-def search(store: Queryable, directory: Path, text: str, *, limit: int = 20, offset: int = 0,
+def _page(db: sqlite3.Connection, ranked: list[tuple[int, float, int]], offset: int, limit: int) -> list[Hit]:
+    """One page of ranked hits; hits that tie (same coverage and score) go in id order, so ids are read only for
+    the page and the ties across its edges."""
+    start, end = offset, min(offset + limit, len(ranked))
+    while 0 < start < len(ranked) and ranked[start - 1][:2] == ranked[start][:2]:
+        start -= 1
+    while start < end < len(ranked) and ranked[end - 1][:2] == ranked[end][:2]:
+        end += 1
+    window = ranked[start:end]
+    ids = dict(db.execute("SELECT n, id FROM documents WHERE n IN (SELECT value FROM json_each(?))",
+                          (json.dumps([rowid for *_, rowid in window]),)))
+    window.sort(key=lambda hit: (hit[0], hit[1], ids[hit[2]]))
+    return [Hit(ids[rowid], round(-score, 4)) for _, score, rowid in window[offset - start :][:limit]]
+
+
+def _numbers(db: sqlite3.Connection, ids: list[str]) -> set[int]:
+    """The rowids of the facts with these ids."""
+    return {n for (n,) in db.execute("SELECT n FROM documents WHERE id IN (SELECT value FROM json_each(?))",
+                                     (json.dumps(ids),))}
+
+
+def search(store: Served, directory: Path, text: str, *, limit: int = 20, offset: int = 0,
            kind: str | None = None, type: str | None = None) -> dict[str, Any]:
     """A page of facts ranked by relevance to ``text``, each with its score and evidence; ``kind`` and ``type``
-    (an entity type of the subject or object) narrow the hits."""
-    hits, entities = search_ids(directory, text)
-    if kind or type:
-        wanted = set(fact_ids(store, kind=kind, type=type))
-        hits = [h for h in hits if h.id in wanted]
-    page_hits = hits[offset : offset + limit]
-    facts = {f["id"]: f for f in facts_by_id(store, [h.id for h in page_hits])}
-    items = [{**facts[h.id], "score": h.score} for h in page_hits if h.id in facts]
-    page = Page(items, len(hits), limit, offset).as_dict()
-    page["interpreted"] = {"entities": entities}
+    (an entity type of the subject or object) narrow the hits. ``interpreted`` names the entities the text was
+    read as naming.
+
+    :raises QueryError: when the store has no search index.
+    """
+    db = open_index(directory)
+    try:
+        reading = interpret(db, text)
+        ranked = _ranked(db, concepts(reading))
+        if kind or type:
+            wanted = _numbers(db, fact_ids(store, kind=kind, type=type))
+            ranked = [hit for hit in ranked if hit[2] in wanted]
+        hits = _page(db, ranked, offset, limit)
+    finally:
+        db.close()
+    facts = {f["id"]: f for f in facts_by_id(store, [h.id for h in hits])}
+    items = [{**facts[h.id], "score": h.score} for h in hits if h.id in facts]
+    page = Page(items, len(ranked), limit, offset).as_dict()
+    page["interpreted"] = {"entities": reading.entities}
     return page

@@ -27,6 +27,20 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+SYNTHETIC_FACTS = 500
+
+
+@pytest.fixture(scope="session")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
+    """A store built once per test run from ``SYNTHETIC_FACTS`` synthetic facts shaped like the curated ones
+    (``benchmarks/synth.py``): data the curators did not write, to check what must hold for any data."""
+    out = tmp_path_factory.mktemp("synthetic")
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "synth.py"), str(out), "--facts", str(SYNTHETIC_FACTS)],
+                   check=True, capture_output=True)
+    build_graph(out / "store", curated=out / "curated", sources=out / "sources")
+    return EmbeddedStore(out / "store")
+
+
 @pytest.fixture(scope="session")
 def store(store_path: Path) -> EmbeddedStore:
     return EmbeddedStore(store_path)
