@@ -18,14 +18,14 @@ import random
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -77,6 +77,12 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+def scaled(seconds: float, facts: int) -> float:
+    """A time limit set for 10k facts, grown with the square root of the size (10x at 1M facts): a limit that
+    only catches a hung step at 10k must not cut off a 1M run, whose build, loads and scans take longer."""
+    return seconds * max(1.0, (facts / 10_000) ** 0.5)
+
+
 def ms(values: list[float]) -> dict[str, float]:
     return {"n": len(values), "p50_ms": round(pct(values, 0.5) * 1000, 2), "p95_ms": round(pct(values, 0.95) * 1000, 2),
             "p99_ms": round(pct(values, 0.99) * 1000, 2)}
@@ -120,17 +126,10 @@ def child_build(data: str, store: str) -> None:
     result = build_graph(Path(store), curated=Path(data) / "curated", sources=Path(data) / "sources",
                          progress=lambda message: marks.append((message, time.perf_counter() - started)))
     seconds = time.perf_counter() - started
-    # Phases between the build's progress messages; the last one ("checking SHACL shapes" up to "built") also
-    # holds the count checks and the search index, so SHACL's own time (shapes.seconds) is split out of it.
-    phases = {}
-    for i, (message, at) in enumerate(marks[:-1]):
-        phases[message] = round(marks[i + 1][1] - at, 3)
-    shapes = (result.info.get("shapes") or {}).get("seconds")
-    if shapes is not None and "checking SHACL shapes" in phases:
-        rest = phases.pop("checking SHACL shapes")
-        phases["SHACL (pyshacl)"] = shapes
-        phases["counts, search index, flush"] = round(rest - shapes, 3)
-    phases["swap and prune"] = round(seconds - marks[-1][1], 3) if marks else None
+    # Each phase is named by the build's own progress message and lasts until the next one (the last, until
+    # build_graph returns), so the names follow the build as it changes.
+    ends = [at for _, at in marks[1:]] + [seconds]
+    phases = {message: round(end - at, 3) for (message, at), end in zip(marks, ends, strict=True)}
     print(json.dumps({"seconds": round(seconds, 3), "phases": phases, "counts": result.info["counts"],
                       "reasoning": result.info.get("reasoning"), "shapes": result.info.get("shapes"),
                       "directory": str(result.directory)}))
@@ -149,57 +148,57 @@ def child_raw_load(nquads: str, directory: str) -> None:
     print(json.dumps({"seconds": round(seconds, 3), "quads": count}))
 
 
-def timed(fn: Callable[[], Any], repeat: int) -> list[float]:
+def timed(fn: Callable[[], Any], repeat: int, budget: float) -> list[float]:
+    """Seconds of ``repeat`` calls after one warm-up, or of as many as fit in ``budget`` seconds."""
     fn()  # warm up
     times = []
+    end = time.monotonic() + budget
     for _ in range(repeat):
+        if time.monotonic() > end:
+            break
         t = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t)
     return times
 
 
-def child_direct(generation: str, plan_file: str, repeat: str) -> None:
-    """The API's queries run directly on pyoxigraph in one process, no HTTP: the floor the API is compared to."""
-    from pyoxigraph import Store
+def child_direct(store_link: str, plan_file: str, repeat: str, budget: str) -> None:
+    """The API's queries run directly on pyoxigraph in one process, no HTTP: the floor the API is compared to.
 
+    The store is opened as ``catkg serve`` opens it (``EmbeddedStore``: the union default graph, and the fact
+    documents and search index of its generation directory)."""
     from catkg.queries.entities import get_entity
     from catkg.queries.questions import answer
     from catkg.queries.search import search
+    from catkg.store.embedded import EmbeddedStore
 
     plan = json.loads(Path(plan_file).read_text())
-    from catkg.store.embedded import Snapshot
-
-    raw = Store.read_only(str(Path(generation) / "oxigraph"))
-    store = Snapshot(raw)  # catkg's view: the default graph is the union of the graphs
-    n = int(repeat)
+    store = EmbeddedStore(Path(store_link))
+    n, step = int(repeat), float(budget)
     cyc = {k: iter(v * (n + 2)) for k, v in plan.items() if isinstance(v, list)}
     out = {
-        "entity": ms(timed(lambda: get_entity(store, next(cyc["leaves"])), n)),
-        "search": ms(timed(lambda: search(store, Path(generation), next(cyc["searches"])), n)),
-        "question": ms(timed(lambda: answer(store, QUESTION, {"outcome": next(cyc["leaves"])}), n)),
-        "two_hop": ms(timed(lambda: list(raw.query(TWO_HOP % (ENTITY + next(cyc["parents"])),
-                                                   use_default_graph_as_union=True)), n)),
+        "entity": ms(timed(lambda: get_entity(store, next(cyc["leaves"])), n, step)),
+        "search": ms(timed(lambda: search(store, store.directory, next(cyc["searches"])), n, step)),
+        "question": ms(timed(lambda: answer(store, QUESTION, {"outcome": next(cyc["leaves"])}), n, step)),
+        "two_hop": ms(timed(lambda: list(store.query(TWO_HOP % (ENTITY + next(cyc["parents"])))), n, step)),
     }
     print(json.dumps(out))
 
 
-def child_profile(generation: str, plan_file: str, out_dir: str, size: str) -> None:
+def child_profile(store_link: str, plan_file: str, out_dir: str, size: str) -> None:
     """pyinstrument over each API query run directly (a few calls each); writes one text report a query."""
     from pyinstrument import Profiler
-    from pyoxigraph import Store
 
     from catkg.queries.entities import get_entity
     from catkg.queries.questions import answer
     from catkg.queries.search import search
-
-    from catkg.store.embedded import Snapshot
+    from catkg.store.embedded import EmbeddedStore
 
     plan = json.loads(Path(plan_file).read_text())
-    store = Snapshot(Store.read_only(str(Path(generation) / "oxigraph")))
+    store = EmbeddedStore(Path(store_link))
     calls = {
         "entity": lambda i: get_entity(store, plan["leaves"][i]),
-        "search": lambda i: search(store, Path(generation), plan["searches"][i % len(plan["searches"])]),
+        "search": lambda i: search(store, store.directory, plan["searches"][i % len(plan["searches"])]),
         "question": lambda i: answer(store, QUESTION, {"outcome": plan["leaves"][i]}),
     }
     summary = {}
@@ -256,10 +255,13 @@ def tree_rss_mib(root: int) -> float:
 
 
 class Server:
-    """A server process on loopback, its memory sampled while it runs; stopped by pid (and its group)."""
+    """A server process on loopback, its memory sampled while it runs; stopped by pid (and its group).
 
-    def __init__(self, name: str, argv: list[str], url: str, ready_path: str, log: Path, ready_timeout: float):
-        self.name, self.url, self.peak = name, url, 0.0
+    ``sparql_path`` is where it answers the SPARQL 1.1 Protocol; it is ready when an ASK there answers 200.
+    """
+
+    def __init__(self, name: str, argv: list[str], url: str, sparql_path: str, log: Path, ready_timeout: float):
+        self.name, self.url, self.sparql_path, self.peak = name, url, sparql_path, 0.0
         self.log = open(log, "w")
         started = time.perf_counter()
         self.proc = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True, cwd=ROOT)
@@ -274,7 +276,7 @@ class Server:
                 self.stop()
                 raise RuntimeError(f"{name} exited with {self.proc.returncode}; see {log}")
             try:
-                if httpx.get(url + ready_path, timeout=5).status_code == 200:  # a 404 is not ready
+                if httpx.get(url + sparql_path, params={"query": "ASK {}"}, timeout=5).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
@@ -306,8 +308,8 @@ class Server:
         self.log.close()
 
 
-def sparql_request(query: str) -> tuple[str, dict]:
-    return "/sparql", {"params": {"query": query}, "headers": {"Accept": JSON_RESULTS}}
+def sparql_request(path: str, query: str) -> tuple[str, dict]:
+    return path, {"params": {"query": query}, "headers": {"Accept": JSON_RESULTS}}
 
 
 def sequential(base: str, requests: list[tuple[str, dict]], timeout: float, budget: float) -> dict[str, Any]:
@@ -400,27 +402,122 @@ def fact_details_query(fact_id: str) -> str:
     return bind(named_query("fact_details").text, [{"fact": NamedNode(FACT + fact_id)}])
 
 
-def measure_server(kind: str, base: str, plan: dict[str, Any], args: argparse.Namespace, scale: float) -> dict:
-    """Latency p50/p95 of each query kind, then throughput under ``args.clients`` clients."""
+def measure_server(kind: str, server: Server, plan: dict[str, Any], args: argparse.Namespace, scale: float,
+                   step: float, timeout: float) -> dict:
+    """Latency p50/p95 of each query kind, then throughput under ``args.clients`` clients; each cell within
+    ``step`` seconds, each request within ``timeout``."""
     n = max(5, int(args.requests * scale))
     load = max(40, int(args.load_requests * scale))
-    two_hop = [sparql_request(TWO_HOP % (ENTITY + p)) for p in plan["parents"]]
+    base = server.url
+    two_hop = [sparql_request(server.sparql_path, TWO_HOP % (ENTITY + p)) for p in plan["parents"]]
     out: dict[str, Any] = {}
     cyc = lambda items, k: [items[i % len(items)] for i in range(k)]  # noqa: E731
     if kind == "catkg":
-        out["entity"] = sequential(base, cyc([(f"/api/entities/{e}", {}) for e in plan["leaves"]], n), 60, args.step_budget)
-        out["search"] = sequential(base, cyc([("/api/search", {"params": {"q": s}}) for s in plan["searches"]], n), 60,
-                                   args.step_budget)
+        out["entity"] = sequential(base, cyc([(f"/api/entities/{e}", {}) for e in plan["leaves"]], n), timeout, step)
+        out["search"] = sequential(base, cyc([("/api/search", {"params": {"q": s}}) for s in plan["searches"]], n),
+                                   timeout, step)
         out["question"] = sequential(base, cyc([(f"/api/questions/{QUESTION}", {"params": {"outcome": e}})
-                                                for e in plan["leaves"]], n), 60, args.step_budget)
+                                                for e in plan["leaves"]], n), timeout, step)
         fact_reqs = [(f"/api/facts/{f}", {}) for f in plan["facts"]]
     else:
-        fact_reqs = [sparql_request(fact_details_query(f)) for f in plan["facts"][:load]]
-    out["two_hop"] = sequential(base, cyc(two_hop, n), 60, args.step_budget)
-    out["fact"] = sequential(base, cyc(fact_reqs, n), 60, args.step_budget)
-    out["load_sparql"] = concurrent(base, cyc(two_hop, load), args.clients, 60, args.step_budget)
-    out["load_fact"] = concurrent(base, cyc(fact_reqs, load), args.clients, 60, args.step_budget)
+        fact_reqs = [sparql_request(server.sparql_path, fact_details_query(f)) for f in plan["facts"][:load]]
+    out["two_hop"] = sequential(base, cyc(two_hop, n), timeout, step)
+    out["fact"] = sequential(base, cyc(fact_reqs, n), timeout, step)
+    out["load_sparql"] = concurrent(base, cyc(two_hop, load), args.clients, timeout, step)
+    out["load_fact"] = concurrent(base, cyc(fact_reqs, load), args.clients, timeout, step)
     return out
+
+
+def data_stats(data: Path) -> dict[str, Any]:
+    """What a reused data set holds (the YAML MiB and fact files columns), read from its files."""
+    yaml = list((data / "curated").rglob("*.yaml"))
+    return {"reused": True, "yaml_bytes": sum(p.stat().st_size for p in yaml),
+            "fact_files": len(list((data / "curated" / "facts").glob("*.yaml")))}
+
+
+def prepare(facts: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    """Generate the data set (or reuse it) and remove the stores of an earlier run."""
+    data = work / "data"
+    if not (data / "curated").is_dir() or args.regenerate:
+        shutil.rmtree(work, ignore_errors=True)
+        t = time.perf_counter()
+        stats = synth.generate(data, facts, facts_per_file=args.facts_per_file)
+        stats["seconds"] = round(time.perf_counter() - t, 2)
+    else:
+        stats = data_stats(data)
+    for old in (work / "store", work / "store.generations", work / "raw", work / "oxigraph-cli"):
+        if old.is_symlink() or old.is_file():
+            old.unlink()
+        elif old.exists():
+            shutil.rmtree(old)
+    return stats
+
+
+def load_raw(res: dict[str, Any], work: Path, logs: Path, left: Callable[[], float]) -> Path:
+    """Dump the built store to N-Quads, then load that file with pyoxigraph's bulk_load and with the Oxigraph CLI.
+
+    Nothing here holds the quads as Python objects: pyoxigraph writes the dump to the file itself, and both
+    loaders read it from its path (at 1M facts it is about 6 GB).
+    """
+    from pyoxigraph import RdfFormat, Store
+
+    nq, gen, name = work / "dump.nq", Path(res["build"]["directory"]), label(res["facts"])
+    t = time.perf_counter()
+    ro = Store.read_only(str(gen / "oxigraph"))
+    ro.dump(output=str(nq), format=RdfFormat.N_QUADS)
+    del ro
+    res["dump"] = {"seconds": round(time.perf_counter() - t, 2), "bytes": nq.stat().st_size}
+    res["raw"] = run_child(["_raw", str(nq), str(work / "raw")], max(60, left()), logs / f"{name}-raw.log")
+    if "error" not in res["raw"]:
+        res["raw"]["triples_per_s"] = round(res["raw"]["quads"] / res["raw"]["seconds"])
+    res["oxigraph_load"] = oxigraph_load(nq, work / "oxigraph-cli", res["build"]["counts"]["triples"],
+                                         max(60, left()), logs / f"{name}-oxigraph-load.log")
+    res["disk"] = {"catkg_generation": du(gen), "catkg_oxigraph": du(gen / "oxigraph"),
+                   "catkg_search_index": (gen / "search.sqlite").stat().st_size, "raw_bulk_load": du(work / "raw"),
+                   "oxigraph_cli": du(work / "oxigraph-cli"), "nquads": nq.stat().st_size}
+    return nq
+
+
+def oxigraph_load(nq: Path, location: Path, triples: int, timeout: float, log: Path) -> dict[str, Any]:
+    """``oxigraph load`` of the dump into the store ``oxigraph serve-read-only`` then serves."""
+    t = time.perf_counter()
+    with open(log, "w") as out:
+        try:
+            cli = subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(location), "--file", str(nq)],
+                                 stdout=out, stderr=subprocess.STDOUT, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return {"error": f"timed out after {timeout:.0f} s", "seconds": round(time.perf_counter() - t, 1)}
+    seconds = time.perf_counter() - t
+    if cli.returncode != 0:
+        return {"error": f"exit {cli.returncode}; see {log}", "seconds": round(seconds, 1)}
+    return {"seconds": round(seconds, 3), "triples_per_s": round(triples / seconds)}
+
+
+def server_specs(facts: int, args: argparse.Namespace, work: Path, nq: Path, ready: float,
+                 left: Callable[[], float]) -> list[tuple[str, Callable[[int, Path], Server], float]]:
+    """(key, start(port, log), share of the requests) of each server measured at this size.
+
+    Each server is asked at its own SPARQL path: catkg at ``/sparql``, ``oxigraph serve`` at ``/query``, and
+    ``rdflib-endpoint serve`` at ``/``, the only path its CLI serves (it answers 404 at ``/sparql``).
+    """
+    def url(port: int) -> str:
+        return f"http://127.0.0.1:{port}"
+
+    specs = [
+        ("catkg", lambda port, log: Server(
+            "catkg serve", [PY, "-m", "catkg.api.cli", "serve", "--store", str(work / "store"), "--port", str(port)],
+            url(port), "/sparql", log, ready), 1.0),
+        ("oxigraph", lambda port, log: Server(
+            "oxigraph serve-read-only", [str(BIN / "oxigraph"), "serve-read-only", "--location",
+                                         str(work / "oxigraph-cli"), "--bind", f"127.0.0.1:{port}",
+                                         "--union-default-graph"], url(port), "/query", log, ready), 1.0)]
+    if facts <= args.rdflib_max:
+        # It parses the whole dump into Python objects before it answers: its start-up grows with the data.
+        specs.append(("rdflib", lambda port, log: Server(
+            "rdflib-endpoint", [str(BIN / "rdflib-endpoint"), "serve", str(nq), "--host", "127.0.0.1",
+                                "--port", str(port)], url(port), "/", log, max(60, min(left(), 2 * ready))),
+            args.rdflib_scale))
+    return specs
 
 
 def run_size(facts: int, args: argparse.Namespace, deadline: float) -> dict[str, Any]:
@@ -431,105 +528,61 @@ def run_size(facts: int, args: argparse.Namespace, deadline: float) -> dict[str,
     res: dict[str, Any] = {"facts": facts}
     say = lambda m: print(f"[{name}] {m}", flush=True)  # noqa: E731
     left = lambda: deadline - time.monotonic()  # noqa: E731
+    step = args.step_budget or scaled(180, facts)
+    res["budgets"] = {"step_s": round(step), "request_s": round(scaled(60, facts)), "ready_s": round(scaled(300, facts))}
 
-    data = work / "data"
-    if not (data / "curated").is_dir() or args.regenerate:
-        shutil.rmtree(work, ignore_errors=True)
-        t = time.perf_counter()
-        res["data"] = synth.generate(data, facts, facts_per_file=args.facts_per_file)
-        res["data"]["seconds"] = round(time.perf_counter() - t, 2)
-    else:
-        res["data"] = {"reused": True}
+    res["data"] = prepare(facts, args, work)
     say(f"data: {res['data']}")
-
-    store = work / "store"
-    for old in (work / "store", work / ".store-generations", work / "raw", work / "oxigraph-cli"):
-        if old.is_symlink() or old.is_file():
-            old.unlink()
-        elif old.exists():
-            shutil.rmtree(old)
     say("catkg build ...")
-    res["build"] = run_child(["_build", str(data), str(store)], max(60, left()), logs / f"{name}-build.log")
+    res["build"] = run_child(["_build", str(work / "data"), str(work / "store")], max(60, left()),
+                             logs / f"{name}-build.log")
     say(f"build: {res['build']}")
     if "error" in res["build"]:
         return res
-    gen = Path(res["build"]["directory"])
-    triples = res["build"]["counts"]["triples"]
-    res["build"]["triples_per_s"] = round(triples / res["build"]["seconds"])
+    res["build"]["triples_per_s"] = round(res["build"]["counts"]["triples"] / res["build"]["seconds"])
+    say("dump, raw bulk_load, oxigraph load (CLI) ...")
+    nq = load_raw(res, work, logs, left)
+    say(f"raw: {res['raw']}; oxigraph load: {res['oxigraph_load']}; disk: {res['disk']}")
 
-    nq = work / "dump.nq"
-    t = time.perf_counter()
-    from pyoxigraph import RdfFormat, Store
-
-    ro = Store.read_only(str(gen / "oxigraph"))
-    ro.dump(output=str(nq), format=RdfFormat.N_QUADS)
-    del ro
-    res["dump"] = {"seconds": round(time.perf_counter() - t, 2), "bytes": nq.stat().st_size}
-    say("raw bulk_load ...")
-    res["raw"] = run_child(["_raw", str(nq), str(work / "raw")], max(60, left()), logs / f"{name}-raw.log")
-    if "error" not in res["raw"]:
-        res["raw"]["triples_per_s"] = round(res["raw"]["quads"] / res["raw"]["seconds"])
-    say(f"raw: {res['raw']}")
-    say("oxigraph load (CLI) ...")
-    t = time.perf_counter()
-    cli = subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(work / "oxigraph-cli"), "--file", str(nq)],
-                         capture_output=True, text=True, timeout=max(60, left()))
-    res["oxigraph_load"] = {"seconds": round(time.perf_counter() - t, 3), "exit": cli.returncode}
-    res["oxigraph_load"]["triples_per_s"] = round(triples / res["oxigraph_load"]["seconds"])
-    res["disk"] = {"catkg_generation": du(gen), "catkg_oxigraph": du(gen / "oxigraph"),
-                   "catkg_search_index": (gen / "search.sqlite").stat().st_size, "raw_bulk_load": du(work / "raw"),
-                   "oxigraph_cli": du(work / "oxigraph-cli"), "nquads": nq.stat().st_size}
-    say(f"disk: {res['disk']}")
-
-    rng = random.Random(facts)
-    plan = make_plan(data, facts, rng)
+    plan = make_plan(work / "data", facts, random.Random(facts))
     plan_file = work / "plan.json"
     plan_file.write_text(json.dumps(plan))
     say("direct pyoxigraph ...")
-    res["direct"] = run_child(["_direct", str(gen), str(plan_file), str(args.requests)], max(60, min(left(), 900)),
-                              logs / f"{name}-direct.log")
+    res["direct"] = run_child(["_direct", str(work / "store"), str(plan_file), str(args.requests), str(step)],
+                              max(60, min(left(), 4 * step + scaled(120, facts))), logs / f"{name}-direct.log")
     say(f"direct: {res['direct']}")
     if args.profile and left() > 120:
-        pdir = HERE / "profiles"
+        pdir = args.results.parent / "profiles"
         pdir.mkdir(exist_ok=True)
-        res["profile"] = run_child(["_profile", str(gen), str(plan_file), str(pdir), name], min(left(), 600),
-                                   logs / f"{name}-profile.log")
+        res["profile"] = run_child(["_profile", str(work / "store"), str(plan_file), str(pdir), name],
+                                   min(left(), scaled(600, facts)), logs / f"{name}-profile.log")
         say(f"profile: {res['profile']}")
-
-    servers = [("catkg", lambda port, log: Server(
-        "catkg serve", [PY, "-m", "catkg.api.cli", "serve", "--store", str(store), "--port", str(port)],
-        f"http://127.0.0.1:{port}", "/healthz", log, 300), 1.0),
-        ("oxigraph", lambda port, log: Server(
-            "oxigraph serve-read-only", [str(BIN / "oxigraph"), "serve-read-only", "--location",
-                                         str(work / "oxigraph-cli"), "--bind", f"127.0.0.1:{port}",
-                                         "--union-default-graph"],
-            f"http://127.0.0.1:{port}", "/query?query=ASK%7B%7D", log, 300), 1.0)]
-    if facts <= args.rdflib_max:
-        servers.append(("rdflib", lambda port, log: Server(
-            "rdflib-endpoint", [str(BIN / "rdflib-endpoint"), "serve", str(nq), "--host", "127.0.0.1", "--port", str(port)],
-            f"http://127.0.0.1:{port}", "/sparql?query=ASK%7B%7D", log, max(60, min(left(), 1800))), args.rdflib_scale))
-    else:
+    if facts > args.rdflib_max:
         res["rdflib"] = {"skipped": f"not run above {label(args.rdflib_max)} facts (--rdflib-max)"}
-    for key, start, scale in servers:
-        if left() < 60:
-            res[key] = {"skipped": "time budget spent"}
-            continue
-        say(f"{key} server ...")
-        server = None
-        try:
-            server = start(free_port(), logs / f"{name}-{key}.log")
-            idle = server.rss()
-            measured = measure_server(key, server.url, plan, args, scale)
-            measured.update(ready_seconds=server.ready_seconds, idle_rss_mib=idle, after_rss_mib=server.rss(),
-                            peak_rss_mib=round(server.peak, 1))
-            res[key] = measured
-        except Exception as err:  # noqa: BLE001 - recorded in the results, the run goes on
-            res[key] = {"error": f"{type(err).__name__}: {err}"}
-        finally:
-            if server:
-                server.stop()
+    for key, start, scale in server_specs(facts, args, work, nq, scaled(300, facts), left):
+        res[key] = measure(key, start, scale, plan, args, step, scaled(60, facts), logs / f"{name}-{key}.log", left)
         say(f"{key}: {res[key]}")
     return res
+
+
+def measure(key: str, start: Callable[[int, Path], Server], scale: float, plan: dict[str, Any],
+            args: argparse.Namespace, step: float, timeout: float, log: Path, left: Callable[[], float]) -> dict:
+    """Start one server, measure it, stop it (also on errors, which are recorded and end only this server)."""
+    if left() < 60:
+        return {"skipped": "time budget spent"}
+    server = None
+    try:
+        server = start(free_port(), log)
+        idle = server.rss()
+        measured = measure_server(key, server, plan, args, scale, step, timeout)
+        measured.update(ready_seconds=server.ready_seconds, idle_rss_mib=idle, after_rss_mib=server.rss(),
+                        peak_rss_mib=round(server.peak, 1))
+        return measured
+    except Exception as err:  # noqa: BLE001 - recorded in the results, the run goes on
+        return {"error": f"{type(err).__name__}: {err}"}
+    finally:
+        if server:
+            server.stop()
 
 
 # --- report ----------------------------------------------------------------------------------------------------------
@@ -567,7 +620,7 @@ def mib(b: Any) -> str:
     return f"{b / 2**20:.1f}" if isinstance(b, (int, float)) else "—"
 
 
-def report(results: list[dict], meta: dict, command: str, notes: list[str]) -> str:
+def report(results: list[dict], meta: dict, command: str, notes: list[str], profile_dir: Path) -> str:
     out = ["# catkg benchmark results (issue 9: scale and speed)", "",
            "Written by `benchmarks/bench.py`; every number below was measured in the run that wrote this file "
            f"(started {meta['started']}, {meta['minutes']} minutes). Raw numbers: `benchmarks/results.json`. "
@@ -649,7 +702,7 @@ def report(results: list[dict], meta: dict, command: str, notes: list[str]) -> s
                 d = g(r, "direct", q, "p50_ms", default=None)
                 if d:
                     checks.append((f"API {q} p50 ≤ 3x direct pyoxigraph", p50 / d, p50 / d <= 3, "x"))
-        # A throughput with failed requests is not compared (rdflib-endpoint answered 404 at /sparql in one run).
+        # A throughput with failed requests is not compared: its requests per second would count errors.
         c, o, rl = (g(r, s, "load_sparql", "rps", default=None) if not g(r, s, "load_sparql", "errors", default=0)
                     else None for s in ("catkg", "oxigraph", "rdflib"))
         if c and o:
@@ -661,7 +714,7 @@ def report(results: list[dict], meta: dict, command: str, notes: list[str]) -> s
             checks.append(("catkg serve memory < 2 GB (2048 MiB)", peak, peak < 2048, " MiB"))
         for what, value, ok, unit in checks:
             out.append(f"| {label(r['facts'])} | {what} | {value:.2f}{unit} | {'yes' if ok else 'NO'} |")
-    profiles = sorted((HERE / "profiles").glob("*.txt")) if (HERE / "profiles").is_dir() else []
+    profiles = sorted(profile_dir.glob("*.txt")) if profile_dir.is_dir() else []
     if profiles:
         out += ["", "## Profiles", "", "pyinstrument reports of this run are in `benchmarks/profiles/` "
                 + ", ".join(f"`{p.name}`" for p in profiles) + "; mean ms per call (direct, in process):", ""]
@@ -677,7 +730,7 @@ def main() -> None:
          "_profile_build": child_profile_build}[sys.argv[1]](*sys.argv[2:])
         return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="10k", help="comma-separated fact counts: 10k,100k,1M")
+    parser.add_argument("--sizes", default="10k", help="comma-separated fact counts: 2k,10k,100k,1M (or 2000)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/catkg-bench"), help="where data and stores go")
     parser.add_argument("--requests", type=int, default=60, help="sequential requests per latency measurement")
     parser.add_argument("--load-requests", type=int, default=800, help="requests per throughput measurement")
@@ -686,12 +739,15 @@ def main() -> None:
                         help="largest size rdflib-endpoint is run at (it loads everything into memory)")
     parser.add_argument("--rdflib-scale", type=float, default=0.25, help="fraction of the requests sent to rdflib-endpoint")
     parser.add_argument("--facts-per-file", type=int, default=200, help="facts per curated YAML file")
-    parser.add_argument("--step-budget", type=float, default=180, help="seconds at most per latency/throughput step")
+    parser.add_argument("--step-budget", type=float, default=None,
+                        help="seconds at most per latency/throughput cell (default: 180 at 10k, x sqrt(facts/10k))")
     parser.add_argument("--budget-minutes", type=float, default=75, help="stop starting new work after this")
     parser.add_argument("--profile", action="store_true", help="pyinstrument over the direct queries")
     parser.add_argument("--regenerate", action="store_true", help="regenerate data even when present")
-    parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md",
+                        help="the report; results.json and profiles/ are written beside it")
     args = parser.parse_args()
+    raw = args.results.parent / "results.json"
     started = time.monotonic()
     deadline = started + args.budget_minutes * 60
     meta = {"started": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "machine": machine(), "clients": args.clients}
@@ -703,14 +759,14 @@ def main() -> None:
             continue
         results.append(run_size(size, args, deadline))
         meta["minutes"] = round((time.monotonic() - started) / 60, 1)
-        (HERE / "results.json").write_text(json.dumps({"meta": meta, "results": results}, indent=1))
+        raw.write_text(json.dumps({"meta": meta, "results": results}, indent=1))
     meta["minutes"] = round((time.monotonic() - started) / 60, 1)
     for r in results:
-        for key in ("build", "raw", "direct", "catkg", "oxigraph", "rdflib"):
+        for key in ("build", "raw", "oxigraph_load", "direct", "catkg", "oxigraph", "rdflib"):
             if isinstance(r.get(key), dict) and ("error" in r[key] or "skipped" in r[key]):
                 notes.append(f"{label(r['facts'])} {key}: {r[key].get('error') or r[key].get('skipped')}")
-    (HERE / "results.json").write_text(json.dumps({"meta": meta, "results": results, "notes": notes}, indent=1))
-    text = report(results, meta, command, notes)
+    raw.write_text(json.dumps({"meta": meta, "results": results, "notes": notes}, indent=1))
+    text = report(results, meta, command, notes, args.results.parent / "profiles")
     args.results.write_text(text)
     print(text)
 

@@ -2,8 +2,9 @@
 
 Reading: :class:`RemoteStore` sends each query with the SPARQL 1.1 Protocol (``POST``, form-encoded: the one
 form every store accepts; Virtuoso 7.2 never answers a POSTed ``application/sparql-query`` body), under a time
-limit, and parses the answer into the same pyoxigraph result objects the embedded store returns
-(``QuerySolutions``, ``QueryBoolean``, ``QueryTriples``), so the queries room works unchanged. The default graph
+limit, reads the answer chunk by chunk (stopping as soon as it passes a size limit, when one is given), and
+parses it into the same pyoxigraph result objects the embedded store returns (``QuerySolutions``,
+``QueryBoolean``, ``QueryTriples``), so the queries room works unchanged. The default graph
 of every query is catkg's graphs (ontology, facts, inferred, meta), named with ``default-graph-uri`` and
 ``named-graph-uri``: the same union the embedded store queries, whatever else the remote store holds and whatever
 its own default graph is.
@@ -26,7 +27,8 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,6 +62,10 @@ DEFAULT_TIMEOUT = 60.0
 
 class RemoteTimeout(StoreError):
     """The remote store did not answer within the time limit."""
+
+
+class AnswerTooLarge(StoreError):
+    """The remote store's answer passed the size limit of the query; it was not read any further."""
 
 
 @dataclass(frozen=True)
@@ -117,55 +123,55 @@ class Client:
         self.timeout = _timeout() if timeout is None else timeout
         self._http = httpx.Client(timeout=self.timeout, headers={"User-Agent": "catkg"})
 
-    def _send(self, method: str, url: str, timeout: float | None = None, refused_as_syntax: bool = False,
-              **kwargs: Any) -> Any:
+    @contextmanager
+    def _stream(self, method: str, url: str, timeout: float | None = None, refused_as_syntax: bool = False,
+                **kwargs: Any) -> Iterator[Any]:
+        """One request whose successful answer the caller reads (``iter_bytes``); failures, also while the answer
+        is read, as catkg's errors.
+
+        :raises SyntaxError: for a 400 when ``refused_as_syntax``. :raises RemoteTimeout, StoreError: otherwise.
+        """
         import httpx
 
+        limit = self.timeout if timeout is None else timeout
         try:
-            response = self._http.request(method, url, timeout=self.timeout if timeout is None else timeout, **kwargs)
+            with self._http.stream(method, url, timeout=limit, **kwargs) as response:
+                if response.status_code >= 300:
+                    text = _head(response, 2000).decode("utf-8", "replace").strip()
+                    if response.status_code == 400 and refused_as_syntax:
+                        raise SyntaxError(text or "the remote store refused the query (400)")
+                    raise StoreError(f"the remote store at {url} answered {response.status_code}: {text[:500]}")
+                yield response
         except httpx.TimeoutException as err:
-            raise RemoteTimeout(f"the remote store at {url} did not answer within "
-                                f"{self.timeout if timeout is None else timeout:g} s") from err
+            raise RemoteTimeout(f"the remote store at {url} did not answer within {limit:g} s") from err
         except httpx.HTTPError as err:
             raise StoreError(f"cannot reach the remote store at {url}: {err}") from err
-        if response.status_code == 400 and refused_as_syntax:
-            raise SyntaxError(response.text.strip()[:2000] or "the remote store refused the query (400)")
-        if response.status_code >= 300:
-            raise StoreError(f"the remote store at {url} answered {response.status_code}: "
-                             f"{response.text.strip()[:500]}")
-        return response
+
+    def _send(self, method: str, url: str, **kwargs: Any) -> bytes:
+        """One request; its whole answer."""
+        with self._stream(method, url, **kwargs) as response:
+            return response.read()
 
     def query(self, sparql: str, *, default_graph: Iterable[str] | None = None,
-              named_graphs: Iterable[str] | None = None, timeout: float | None = None) -> Any:
+              named_graphs: Iterable[str] | None = None, timeout: float | None = None,
+              max_bytes: int | None = None) -> Any:
         """Run one query; a pyoxigraph ``QuerySolutions``, ``QueryBoolean`` or ``QueryTriples``.
 
+        :param max_bytes: the most of the answer to read: reading stops at the first chunk past it.
         :raises SyntaxError: when the remote store refuses the query (400).
+        :raises AnswerTooLarge: when the answer passes ``max_bytes``.
         :raises RemoteTimeout, StoreError: when it does not answer in time, cannot be reached, or fails.
         """
-        from pyoxigraph import parse_query_results
-
         form = [("query", sparql)]
         form += [("default-graph-uri", g) for g in default_graph or ()]
         form += [("named-graph-uri", g) for g in named_graphs or ()]
         # Form-encoded POST: every store supports it (Virtuoso 7.2 hangs on a POSTed application/sparql-query body).
         accept = GRAPH_ACCEPT if _form(sparql) in ("construct", "describe") else ACCEPT
-        response = self._send("POST", self.endpoints.query, timeout, True, content=urlencode(form).encode("ascii"),
-                              headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
-        media = response.headers.get("content-type", "").split(";")[0].strip().lower()
-        if media in RESULTS_TYPES:
-            result = parse_query_results(response.content, format=RESULTS_TYPES[media])
-            if isinstance(result, QuerySolutions) and [v.value for v in result.variables] == [VIRTUOSO_ASK]:
-                # Virtuoso 7.2 answers ASK with one solution binding ?__ASK_RETVAL to 1 or 0.
-                row = next(iter(result), None)
-                true = row is not None and row[0] is not None and row[0].value not in ("0", "false")
-                return Store().query("ASK {}" if true else "ASK { FILTER(false) }")
-            return result
-        if media in GRAPH_TYPES:
-            # Through an in-memory store, so a CONSTRUCT answer is a real QueryTriples, as the embedded store gives.
-            graph = Store()
-            graph.load(response.content, format=GRAPH_TYPES[media])
-            return graph.query("CONSTRUCT WHERE { ?s ?p ?o }")
-        raise StoreError(f"the remote store answered in an unexpected format {media!r}")
+        with self._stream("POST", self.endpoints.query, timeout, True, content=urlencode(form).encode("ascii"),
+                          headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}) as response:
+            media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+            body = _read(response, max_bytes)
+        return _parse(body, media)
 
     def update(self, sparql: str) -> None:
         self._send("POST", self.endpoints.update, content=urlencode([("update", sparql)]).encode("ascii"),
@@ -178,7 +184,7 @@ class Client:
     def get_graph(self, graph: str) -> bytes:
         """One graph as N-Triples (Graph Store Protocol GET)."""
         return self._send("GET", self.endpoints.graph_store, params={"graph": graph},
-                          headers={"Accept": "application/n-triples"}).content
+                          headers={"Accept": "application/n-triples"})
 
     def graphs(self) -> list[str]:
         """Every named graph of the remote store whose IRI is one of catkg's (live or staging)."""
@@ -191,6 +197,49 @@ class Client:
         self._http.close()
 
 
+def _head(response: Any, size: int) -> bytes:
+    """At most the first ``size`` bytes of an answer (an error message: never the whole of a large body)."""
+    head = bytearray()
+    for chunk in response.iter_bytes():
+        head += chunk
+        if len(head) >= size:
+            break
+    return bytes(head[:size])
+
+
+def _read(response: Any, max_bytes: int | None) -> bytes:
+    """The whole answer, read chunk by chunk so that an oversized one is refused before it is all in memory.
+
+    :raises AnswerTooLarge: at the first chunk past ``max_bytes``.
+    """
+    body = bytearray()
+    for chunk in response.iter_bytes():
+        body += chunk
+        if max_bytes is not None and len(body) > max_bytes:
+            raise AnswerTooLarge(f"the remote store's answer is larger than {max_bytes} bytes")
+    return bytes(body)
+
+
+def _parse(body: bytes, media: str) -> Any:
+    """An answer as the pyoxigraph result the embedded store would give."""
+    from pyoxigraph import parse_query_results
+
+    if media in RESULTS_TYPES:
+        result = parse_query_results(body, format=RESULTS_TYPES[media])
+        if isinstance(result, QuerySolutions) and [v.value for v in result.variables] == [VIRTUOSO_ASK]:
+            # Virtuoso 7.2 answers ASK with one solution binding ?__ASK_RETVAL to 1 or 0.
+            row = next(iter(result), None)
+            true = row is not None and row[0] is not None and row[0].value not in ("0", "false")
+            return Store().query("ASK {}" if true else "ASK { FILTER(false) }")
+        return result
+    if media in GRAPH_TYPES:
+        # Through an in-memory store, so a CONSTRUCT answer is a real QueryTriples, as the embedded store gives.
+        graph = Store()
+        graph.load(body, format=GRAPH_TYPES[media])
+        return graph.query("CONSTRUCT WHERE { ?s ?p ?o }")
+    raise StoreError(f"the remote store answered in an unexpected format {media!r}")
+
+
 class View:
     """Queries over a set of graphs of a remote store, with catkg's default: the union of those graphs."""
 
@@ -201,15 +250,17 @@ class View:
     def query(self, sparql: str, **options: Any) -> Any:
         """Like :meth:`catkg.store.embedded.Snapshot.query`: ``default_graph`` and ``named_graphs`` (IRIs or
         NamedNodes) name the dataset; without them it is the union of the view's graphs, unless
-        ``use_default_graph_as_union=False`` leaves the query's own FROM clauses to decide."""
-        unknown = set(options) - {"default_graph", "named_graphs", "use_default_graph_as_union", "timeout"}
+        ``use_default_graph_as_union=False`` leaves the query's own FROM clauses to decide; ``timeout`` and
+        ``max_bytes`` bound the request (see :meth:`Client.query`)."""
+        unknown = set(options) - {"default_graph", "named_graphs", "use_default_graph_as_union", "timeout",
+                                  "max_bytes"}
         if unknown:
             raise TypeError(f"unsupported query options for a remote store: {', '.join(sorted(unknown))}")
         default, named = options.get("default_graph"), options.get("named_graphs")
         if default is None and named is None and options.get("use_default_graph_as_union", True):
             default = named = self.graphs
         return self.client.query(sparql, default_graph=_iris(default), named_graphs=_iris(named),
-                                 timeout=options.get("timeout"))
+                                 timeout=options.get("timeout"), max_bytes=options.get("max_bytes"))
 
 
 def _iris(graphs: Any) -> list[str] | None:
@@ -358,6 +409,7 @@ def run_bounded(store: View, query: str, *, spool: Path, timeout: float, max_byt
     """What :meth:`catkg.store.bounded.WorkerPool.run` does for the embedded store, for a remote one: forward the
     (already screened) query under the time limit, and serialize its result into a spool file under the size
     limit, in the same formats and with the same errors; the remote store evaluates it, so no worker is needed.
+    The remote store's answer counts against the size limit too, and is not read past it.
 
     :raises SyntaxError, QueryTimeout, ResultTooLarge, NotAcceptable, QueryFailed: as the pool does.
     :raises StoreError: when the remote store cannot be reached or fails.
@@ -371,7 +423,7 @@ def run_bounded(store: View, query: str, *, spool: Path, timeout: float, max_byt
         def query(text: str, **options: Any) -> Any:
             if not options:  # the query names its own dataset (FROM): no union default graph
                 options["use_default_graph_as_union"] = False
-            return store.query(text, timeout=timeout, **options)
+            return store.query(text, timeout=timeout, max_bytes=max_bytes, **options)
 
     path = spool / uuid.uuid4().hex
     job = {"query": query, "results_format": results_format, "graph_format": graph_format,
@@ -379,6 +431,8 @@ def run_bounded(store: View, query: str, *, spool: Path, timeout: float, max_byt
            "output": str(path), "max_bytes": max_bytes}
     try:
         reply = _execute(Bounded, job)
+    except AnswerTooLarge:
+        reply = {"status": "too-large"}  # answered as the pool answers an oversized result (507)
     except RemoteTimeout as err:
         path.unlink(missing_ok=True)
         raise QueryTimeout(f"the query ran out of time: the limit is {timeout:g} s; narrow it (a LIMIT, a more "
@@ -389,4 +443,5 @@ def run_bounded(store: View, query: str, *, spool: Path, timeout: float, max_byt
     return outcome(reply, path, max_bytes)
 
 
-__all__ = ["GRAPHS", "Client", "Endpoints", "RemoteStore", "RemoteTimeout", "Staged", "View", "run_bounded", "stage"]
+__all__ = ["GRAPHS", "AnswerTooLarge", "Client", "Endpoints", "RemoteStore", "RemoteTimeout", "Staged", "View",
+           "run_bounded", "stage"]

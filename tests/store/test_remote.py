@@ -23,7 +23,7 @@ from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples
 from catkg.queries.facts import get_fact, list_facts
 from catkg.queries.steps import build_graph
 from catkg.store.embedded import StoreError
-from catkg.store.remote import GRAPHS, STAGING, Client, Endpoints, RemoteStore
+from catkg.store.remote import GRAPHS, STAGING, AnswerTooLarge, Client, Endpoints, RemoteStore
 
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 
@@ -201,6 +201,33 @@ def test_sparql_time_limit_on_the_remote_store(remote: RemoteStore) -> None:
         response = limited.get("/sparql", params={"query": slow})
         assert response.status_code == 503 and "out of time" in response.json()["error"]["message"]
         assert time.monotonic() - started < 5
+
+
+CARTESIAN = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
+"""An answer of (triples of the graph)^2 rows: many gigabytes, were it read to its end."""
+
+
+def test_oversized_answer_is_not_read_past_the_limit(remote: RemoteStore) -> None:
+    started = time.monotonic()
+    with pytest.raises(AnswerTooLarge, match="larger than 100000 bytes"):
+        remote.query(CARTESIAN, max_bytes=100_000)
+    assert time.monotonic() - started < 10, "reading stopped at the limit"
+    assert len(list(remote.query("SELECT * WHERE { ?s ?p ?o } LIMIT 10", max_bytes=100_000))) == 10
+
+
+def test_oversized_remote_answer_is_the_507_of_the_embedded_store(remote: RemoteStore, store) -> None:
+    from fastapi.testclient import TestClient
+
+    from catkg.api.app import create_app
+
+    answers = []
+    for backend in (remote, store):
+        with TestClient(create_app(backend, sparql_max_bytes=100_000)) as limited:
+            answers.append(limited.get("/sparql", params={"query": CARTESIAN},
+                                       headers={"Accept": "application/sparql-results+json"}))
+    there, here = answers
+    assert there.status_code == here.status_code == 507
+    assert there.json() == here.json()
 
 
 def test_failed_build_leaves_the_live_graphs(remote: RemoteStore, remote_index: Path, store_url: str) -> None:
