@@ -170,18 +170,21 @@ def _write_generation(directory: Path, validated: Validated, steps: Iterable[Ste
                              "inferred_triples": len(reasoning.triples()), "inferred_types": len(reasoning.types),
                              "inferred_subclass_links": len(reasoning.subclasses)}
         info["shapes"] = {"seconds": shapes.seconds, "focus_nodes": shapes.focus_nodes}
-        progress("counting what was stored")
         snapshot = Snapshot(store)
-        counts = _check_counts(snapshot, validated)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="catkg-counts") as pool:
+            # Reading the counts back is Oxigraph's work, the steps mostly Python's: one core each.
+            checked = pool.submit(_check_counts, snapshot, validated)
+            for step in steps:
+                progress(f"writing {getattr(step, '__name__', 'a build step')} while counting what was stored")
+                step(directory, snapshot, validated)
+            progress("counting what was stored")
+            counts = checked.result()
         # The meta graph states the dataset's triple count, its own triples included.
         release = info["version"] + "+" + info["data_version"]
         counts["triples"] = len(store) + len(meta_quads(release, built, {**counts, "triples": 0}))
         store.bulk_extend(meta_quads(release, built, counts))
         if len(store) != counts["triples"]:
             raise StoreError(f"the store holds {len(store)} triples, the meta graph says {counts['triples']}")
-        for step in steps:
-            progress(f"writing {getattr(step, '__name__', 'a build step')}")
-            step(directory, snapshot, validated)
         if remote_url:
             progress(f"writing the graphs to {remote_url}")
             assert staged is not None, "a remote build stages into the caller's list, which switches or drops it"
