@@ -226,6 +226,8 @@ def read_yaml(path: Path, display: str) -> tuple[Any, dict[Path_, int], list[Pro
     except yaml.YAMLError as err:  # a scalar no safe constructor takes: an unknown tag such as !!python/object
         mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
         return None, {}, [Problem(display, mark.line + 1 if mark else 0, "", f"YAML error: {getattr(err, 'problem', err)}")]
+    if data is None:  # a document that is only a null ('~', 'null', '---'): no records, as good as empty
+        return None, {}, [Problem(display, node.start_mark.line + 1, "", "the file holds only a null, no records")]
     return data, lines, problems
 
 

@@ -91,3 +91,12 @@ def test_unsafe_or_unknown_tags_are_problems_not_crashes(tmp_path: Path) -> None
         path.write_text(text, encoding="utf-8")
         data, _, problems = read_yaml(path, "x.yaml")
         assert data is None and problems and problems[0].line == 1, text
+
+
+def test_a_file_that_is_only_a_null_is_a_problem(tmp_path: Path) -> None:
+    """Found by the property above: '~' parsed to nothing and said nothing, so a curated file could vanish."""
+    for text in ("~", "null", "---\n", "--- ~\n"):
+        path = tmp_path / "x.yaml"
+        path.write_text(text, encoding="utf-8")
+        problems = load_file(path, "x.yaml", Curation())
+        assert [p.message for p in problems] == ["the file holds only a null, no records"], text
