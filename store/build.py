@@ -22,12 +22,11 @@ from datetime import UTC, datetime
 from importlib.metadata import version as package_version
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Quad, RdfFormat, Store
+from pyoxigraph import NamedNode, RdfFormat, Store, serialize
 
 from catkg.ingest.load import CurationError
-from catkg.ingest.to_rdf import DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, data_ntriples, entity_typing, meta_quads
+from catkg.ingest.to_rdf import DATA_GRAPH, INFERRED_GRAPH, data_ntriples, entity_typing, meta_quads, ontology_quads
 from catkg.ingest.validate import Validated, curated_root, load_and_validate, sources_root
-from catkg.ontology.load import ontology_path
 from catkg.ontology.reason import REASONER, Reasoning, ReasoningError, reason
 from catkg.ontology.shacl import ShapeError, ShapeReport, check_shapes
 from catkg.store.embedded import GENERATIONS, Snapshot, StoreError, generations_dir
@@ -163,8 +162,6 @@ def _write_generation(directory: Path, validated: Validated, steps: Iterable[Ste
             reasoning, shapes = _load_and_check(store, validated)
         except (ReasoningError, ShapeError) as err:
             raise _located(err, validated) from err
-        store.bulk_extend(Quad(NamedNode(s), NamedNode(p), NamedNode(o), INFERRED_GRAPH)
-                          for s, p, o in reasoning.triples())
         info["load_seconds"] = round(time.perf_counter() - started, 3)
         info["reasoning"] = {"reasoner": REASONER, "seconds": reasoning.seconds,
                              "inferred_triples": len(reasoning.triples()), "inferred_types": len(reasoning.types),
@@ -199,16 +196,18 @@ def _write_generation(directory: Path, validated: Validated, steps: Iterable[Ste
 
 
 def _load_and_check(store: Store, validated: Validated) -> tuple[Reasoning, ShapeReport]:
-    """Load the ontology and the data graph into ``store``; check the shapes and reason over the entities meanwhile.
+    """Load the ontology, the data graph and what the reasoner infers into ``store``, in one ``bulk_load``; check
+    the shapes and reason over the entities meanwhile.
 
-    The data graph is written as N-Triples into a pipe that ``bulk_load`` reads (Rust, without the GIL), and
-    each chunk also goes to the SHACL check, which runs on its own in-memory stores; HermiT runs in its JVM.
-    So the two cores share the work instead of taking it in turn (benchmarks/RESULTS.md has the phases).
+    The graphs are written as N-Quads into a pipe that ``bulk_load`` reads (Rust, without the GIL), and each
+    chunk of facts also goes to the SHACL check, which runs on its own in-memory stores; HermiT runs in its JVM.
+    So the two cores share the work instead of taking it in turn (benchmarks/RESULTS.md has the phases). One
+    load, not one a graph: RocksDB compacts its first level once four loads have landed there, and the
+    compaction left the 10k store 1.6x the size of the same quads loaded at once.
 
     :raises ReasoningError, ShapeError: when the entities contradict the ontology or the data breaks a shape.
     :raises StoreError: when the store refuses what was written.
     """
-    store.bulk_load(path=ontology_path(), format=RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
     chunks = data_ntriples(validated)
     _, records = next(chunks)
     facts: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
@@ -216,10 +215,10 @@ def _load_and_check(store: Store, validated: Validated) -> tuple[Reasoning, Shap
     with ThreadPoolExecutor(max_workers=3, thread_name_prefix="catkg-build") as pool:
         reasoning = pool.submit(reason, entity_typing(validated))
         shapes = pool.submit(check_shapes, records, iter(facts.get, None))
-        writer = pool.submit(_write_chunks, write, records, chunks, facts, shapes)
+        writer = pool.submit(_write_graphs, write, records, chunks, facts, shapes, reasoning)
         try:
-            store.bulk_load(path=f"/dev/fd/{read}", format=RdfFormat.N_TRIPLES, to_graph=DATA_GRAPH)
-        except SyntaxError as err:  # the writer wrote what N-Triples does not allow: catkg's bug, not the data's
+            store.bulk_load(path=f"/dev/fd/{read}", format=RdfFormat.N_QUADS)
+        except SyntaxError as err:  # the writer wrote what N-Quads does not allow: catkg's bug, not the data's
             raise StoreError(f"the store refused the RDF written from the curated data ({err}); "
                              "this is a bug in catkg.ingest.to_rdf, please report it") from err
         finally:
@@ -228,10 +227,17 @@ def _load_and_check(store: Store, validated: Validated) -> tuple[Reasoning, Shap
         return reasoning.result(), shapes.result()
 
 
-def _write_chunks(fd: int, records: str, chunks: Iterator[tuple[str, str]], facts: queue.Queue[bytes | None],
-                  shapes: Future[ShapeReport]) -> None:
-    """Write the records and every chunk to the pipe ``fd``, and hand the fact chunks to the shapes check;
-    always closes the pipe and ends the check's input, so neither reader waits on a writer that failed."""
+def _in_graph(ntriples: str, graph: NamedNode) -> bytes:
+    """N-Triples lines as N-Quads in ``graph``: a line ends with " .\n" and nothing else can (``to_rdf`` escapes
+    every line break inside a literal)."""
+    return ntriples.replace(" .\n", f" <{graph.value}> .\n").encode()
+
+
+def _write_graphs(fd: int, records: str, chunks: Iterator[tuple[str, str]], facts: queue.Queue[bytes | None],
+                  shapes: Future[ShapeReport], reasoning: Future[Reasoning]) -> None:
+    """Write the ontology, the records, every chunk of facts and then the reasoner's inferences to the pipe
+    ``fd``, and hand the chunks of facts to the shapes check; always closes the pipe and ends the check's input,
+    so neither reader waits on a writer that failed."""
 
     def hand(item: bytes | None) -> None:
         while not shapes.done():  # a check that failed reads no more
@@ -241,15 +247,21 @@ def _write_chunks(fd: int, records: str, chunks: Iterator[tuple[str, str]], fact
             except queue.Full:
                 continue
 
+    ended = False
     try:
         with open(fd, "wb", buffering=2**20, closefd=True) as pipe:
-            pipe.write(records.encode())
+            pipe.write(serialize(ontology_quads(), format=RdfFormat.N_QUADS))
+            pipe.write(_in_graph(records, DATA_GRAPH))
             for _, chunk in chunks:
-                data = chunk.encode()
-                hand(data)
-                pipe.write(data)
+                hand(chunk.encode())
+                pipe.write(_in_graph(chunk, DATA_GRAPH))
+            hand(None)
+            ended = True
+            pipe.write("".join(f"<{s}> <{p}> <{o}> <{INFERRED_GRAPH.value}> .\n"
+                               for s, p, o in reasoning.result().triples()).encode())
     finally:
-        hand(None)
+        if not ended:
+            hand(None)
 
 
 def _located(err: ReasoningError | ShapeError, validated: Validated) -> Exception:
