@@ -1,6 +1,6 @@
 """The hot paths of benchmarks/RESULTS.md measured directly on a built store, no server, no build.
 
-Usage: ``.venv/bin/python benchmarks/hot_paths.py GENERATION_DIR PLAN_JSON [--shacl]``, e.g. with
+Usage: ``.venv/bin/python benchmarks/hot_paths.py STORE PLAN_JSON [--shacl]``, e.g. with
 ``/tmp/catkg-bench/10k/store`` and ``/tmp/catkg-bench/10k/plan.json`` from a ``bench.py`` run. Prints one JSON
 object: p50 and min in ms of the SHACL check of the data graph (``--shacl``: seconds, one run), ``facts_by_id``
 for 1, 20 and 50 facts, search's ``interpret`` and ``search``, ``get_entity`` and the named question, each
@@ -16,13 +16,13 @@ import sys
 import time
 from pathlib import Path
 
-from pyoxigraph import NamedNode, RdfFormat, Store
+from pyoxigraph import NamedNode, RdfFormat
 
 from catkg.queries import search as search_module
 from catkg.queries.entities import get_entity
 from catkg.queries.facts import facts_by_id
 from catkg.queries.questions import answer
-from catkg.store.embedded import Snapshot
+from catkg.store.embedded import EmbeddedStore
 
 QUESTION = "quantified_risk_factors"
 
@@ -37,9 +37,8 @@ def timed(call, n: int) -> dict[str, float]:
 
 
 def main() -> None:
-    generation, plan = Path(sys.argv[1]), json.loads(Path(sys.argv[2]).read_text())
-    raw = Store.read_only(str(generation / "oxigraph"))
-    store = Snapshot(raw)
+    store, plan = EmbeddedStore(Path(sys.argv[1])), json.loads(Path(sys.argv[2]).read_text())
+    generation, raw = store.directory, store.generation().oxigraph
     leaves, searches = plan["leaves"], plan["searches"]
     facts = [f.removeprefix("fact-") for f in plan["facts"]]
     out: dict[str, object] = {}
