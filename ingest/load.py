@@ -70,10 +70,6 @@ class FileLines:
     def lines(self) -> dict[Path_, int]:
         return read_yaml(self.path, self.display)[1]
 
-    @cached_property
-    def by_record(self) -> dict[Path_, dict[Path_, int]]:
-        return _record_lines(self.lines)
-
     def of(self, path: Path_) -> int:
         """The line of ``path`` or of the nearest path above it that has one (0 when none has)."""
         return next((self.lines[path[:n]] for n in range(len(path), 0, -1) if path[:n] in self.lines), 0)
@@ -81,7 +77,7 @@ class FileLines:
 
 @dataclass(frozen=True)
 class Located(Generic[R]):
-    """A record with where it was read: file, line, and the line of each of its fields."""
+    """A record with where it was read: its file, and the lines of the record and its fields (``source``)."""
 
     record: R
     file: str
@@ -93,16 +89,10 @@ class Located(Generic[R]):
     def line(self) -> int:
         return self.source.of((self.section, self.index))
 
-    @property
-    def field_lines(self) -> dict[Path_, int]:
-        """Line of every path inside the record, e.g. ``("values", 0, "as_written")``."""
-        return self.source.by_record.get((self.section, self.index), {})
-
     def where(self, field_name: str = "") -> tuple[str, int, str]:
         """File, line and dotted field name of a field of this record (or the record itself)."""
         path = tuple(int(p) if p.isdigit() else p for p in re.findall(r"[^.\[\]]+", field_name))
-        field_lines = self.field_lines
-        line = next((field_lines[path[:n]] for n in range(len(path), 0, -1) if path[:n] in field_lines), self.line)
+        line = self.source.of((self.section, self.index, *path))
         name = f"{self.section}[{self.index}]" + (f".{field_name}" if field_name else "")
         return self.file, line, name
 
@@ -231,15 +221,6 @@ def read_yaml(path: Path, display: str) -> tuple[Any, dict[Path_, int], list[Pro
     return data, lines, problems
 
 
-def _record_lines(lines: dict[Path_, int]) -> dict[Path_, dict[Path_, int]]:
-    """The lines of each record's fields, grouped by record in one pass (``("facts", 3)`` -> {("quote",): 41})."""
-    grouped: dict[Path_, dict[Path_, int]] = {}
-    for path, line in lines.items():
-        if len(path) >= 3:
-            grouped.setdefault(path[:2], {})[path[2:]] = line
-    return grouped
-
-
 def _error_field(loc: tuple[Any, ...]) -> str:
     """The dotted field of a pydantic error location, without the tags of union members ('float', 'int')."""
     return _dotted(tuple(p for p in loc if not (isinstance(p, str) and (p in UNION_TAGS or "[" in p))))
@@ -278,8 +259,7 @@ def load_file(path: Path, display: str, into: Curation, loaded: tuple[Any, list[
                 reported = set()
                 for e in err.errors():
                     loc = here + tuple(e["loc"])
-                    line = next((lines.lines[loc[:n]] for n in range(len(loc), 1, -1) if loc[:n] in lines.lines),
-                                lines.of(here))
+                    line = lines.of(loc)
                     if (line, _error_field(loc)) not in reported:  # a union reports each member: keep the first
                         reported.add((line, _error_field(loc)))
                         problems.append(Problem(display, line, _error_field(loc), e["msg"]))
