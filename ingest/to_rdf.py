@@ -282,7 +282,7 @@ def ontology_quads() -> Iterator[Quad]:
         yield Quad(triple.subject, triple.predicate, triple.object, ONTOLOGY_GRAPH)
 
 
-def meta_quads(version: str, built: datetime, counts: dict[str, int]) -> list[Quad]:
+def meta_quads(version: str, built: datetime, triples: int) -> list[Quad]:
     """What was built and when: the dataset's version and build time, for /api/stats and VoID."""
     title = "catkg: Cancer-Associated Thrombosis Knowledge Graph"
     d, x = DATASET, lambda value, datatype: Literal(str(value), datatype=NamedNode(XSD + datatype))
@@ -290,4 +290,4 @@ def meta_quads(version: str, built: datetime, counts: dict[str, int]) -> list[Qu
             Quad(d, NamedNode(DCT + "title"), Literal(title), META_GRAPH),
             Quad(d, NamedNode("http://www.w3.org/2002/07/owl#versionInfo"), Literal(version), META_GRAPH),
             Quad(d, NamedNode(DCT + "modified"), x(built.isoformat(timespec="seconds"), "dateTime"), META_GRAPH),
-            Quad(d, NamedNode(VOID + "triples"), x(counts["triples"], "integer"), META_GRAPH)]
+            Quad(d, NamedNode(VOID + "triples"), x(triples, "integer"), META_GRAPH)]

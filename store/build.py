@@ -169,8 +169,8 @@ def _write_generation(directory: Path, validated: Validated, steps: Iterable[Ste
         info["shapes"] = {"seconds": shapes.seconds, "focus_nodes": shapes.focus_nodes}
         # The meta graph states the dataset's triple count, its own triples included.
         release = info["version"] + "+" + info["data_version"]
-        triples = len(store) + len(meta_quads(release, built, {"triples": 0}))
-        store.bulk_extend(meta_quads(release, built, {"triples": triples}))
+        triples = len(store) + len(meta_quads(release, built, 0))
+        store.bulk_extend(meta_quads(release, built, triples))
         if not remote_url:
             # Closed at once and read back read-only: left open, RocksDB compacts what was just loaded into a
             # store twice the size (1.9x at 100k facts) while the steps run.
