@@ -18,8 +18,9 @@ DESCRIPTION = """Cited evidence on lung cancer and thrombosis. Every fact carrie
 sentence it was read from. `/sparql` is a read-only SPARQL 1.1 endpoint; `/api/` serves the evidence as JSON."""
 
 
-def create_app(store: EmbeddedStore | RemoteStore | Path | str, *, sparql_timeout: float | None = None,
-               sparql_max_bytes: int | None = None) -> FastAPI:
+def create_app(
+    store: EmbeddedStore | RemoteStore | Path | str, *, sparql_timeout: float | None = None, sparql_max_bytes: int | None = None
+) -> FastAPI:
     """An app serving ``store`` (an open embedded or remote store, or the path of an embedded one).
 
     ``sparql_timeout`` (seconds) and ``sparql_max_bytes`` bound every SPARQL query; by default they come from
@@ -40,8 +41,13 @@ def create_app(store: EmbeddedStore | RemoteStore | Path | str, *, sparql_timeou
     html.install(app)  # after errors.install: browsers get HTML error pages, scripts the JSON shape
     app.add_middleware(html.SecurityHeaders)
     # Read-only open data: any origin may query /sparql and /api/ from a browser (and read the dumps and VoID).
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"],
-                       expose_headers=["Content-Length", "Content-Type"])
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST"],
+        allow_headers=["*"],
+        expose_headers=["Content-Length", "Content-Type"],
+    )
 
     @app.get("/healthz", tags=["service"], summary="Health check")
     def healthz(request: Request) -> JSONResponse:
@@ -49,8 +55,9 @@ def create_app(store: EmbeddedStore | RemoteStore | Path | str, *, sparql_timeou
         try:
             store = request.app.state.store
             bool(store.query("ASK { ?s ?p ?o }"))
-            return JSONResponse({"status": "ok", "version": store.info.get("version"),
-                                 "data_version": store.info.get("data_version")})
+            return JSONResponse(
+                {"status": "ok", "version": store.info.get("version"), "data_version": store.info.get("data_version")}
+            )
         except Exception as err:  # any failure of the store is what this route reports
             return JSONResponse({"status": "unavailable", "error": str(err)}, status_code=503)
 

@@ -64,7 +64,8 @@ def _frame(width: int, height: int, title: str, desc: str, body: list[str], labe
     return Markup(
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="{role}" aria-labelledby="{label}-t {label}-d" '
         f'xmlns="http://www.w3.org/2000/svg"><title id="{label}-t">{escape(title)}</title>'
-        f'<desc id="{label}-d">{escape(desc)}</desc>{"".join(body)}</svg>')
+        f'<desc id="{label}-d">{escape(desc)}</desc>{"".join(body)}</svg>'
+    )
 
 
 def shown(v: dict[str, Any]) -> str:
@@ -92,27 +93,34 @@ def line_chart(statement: str, unit: str, values: list[dict[str, Any]], label: s
         return top + plot_h * (1 - value / y_max)
 
     unit_label = escape(unit)
-    body = [f'<line class="axis" x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}"/>',
-            f'<line class="axis" x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}"/>']
+    body = [
+        f'<line class="axis" x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}"/>',
+        f'<line class="axis" x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}"/>',
+    ]
     for i in range(round(y_max / step) + 1):
         tick = step * i
-        body.append(f'<line class="grid" x1="{left}" y1="{y(tick):.1f}" x2="{left + plot_w}" y2="{y(tick):.1f}"/>'
-                    f'<text class="tick" x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">'
-                    f'{_num(round(tick, 6))}</text>')
+        body.append(
+            f'<line class="grid" x1="{left}" y1="{y(tick):.1f}" x2="{left + plot_w}" y2="{y(tick):.1f}"/>'
+            f'<text class="tick" x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">'
+            f"{_num(round(tick, 6))}</text>"
+        )
     for t, _ in points:
         body.append(f'<text class="tick" x="{x(t):.1f}" y="{top + plot_h + 18}" text-anchor="middle">{_num(t)}</text>')
     path = " ".join(f"{'M' if i == 0 else 'L'}{x(t):.1f},{y(v['value']):.1f}" for i, (t, v) in enumerate(points))
     body.append(f'<path class="series" d="{path}"/>')
     for t, v in points:
         # below and right of each dot: a rising curve leaves that corner empty
-        body.append(f'<circle class="dot" cx="{x(t):.1f}" cy="{y(v["value"]):.1f}" r="4.5">'
-                    f'<title>{escape(v["time_point"])}: {escape(shown(v))}</title></circle>'
-                    f'<text class="point-label" x="{x(t) + 7:.1f}" y="{y(v["value"]) + 17:.1f}">'
-                    f'{escape(shown(v))}</text>')
-    body.append(f'<text class="axis-title" x="{left + plot_w / 2}" y="{height - 10}" text-anchor="middle">'
-                f'months</text>')
-    body.append(f'<text class="axis-title" x="14" y="{top + plot_h / 2}" text-anchor="middle" '
-                f'transform="rotate(-90 14 {top + plot_h / 2})">{unit_label}</text>')
+        body.append(
+            f'<circle class="dot" cx="{x(t):.1f}" cy="{y(v["value"]):.1f}" r="4.5">'
+            f"<title>{escape(v['time_point'])}: {escape(shown(v))}</title></circle>"
+            f'<text class="point-label" x="{x(t) + 7:.1f}" y="{y(v["value"]) + 17:.1f}">'
+            f"{escape(shown(v))}</text>"
+        )
+    body.append(f'<text class="axis-title" x="{left + plot_w / 2}" y="{height - 10}" text-anchor="middle">months</text>')
+    body.append(
+        f'<text class="axis-title" x="14" y="{top + plot_h / 2}" text-anchor="middle" '
+        f'transform="rotate(-90 14 {top + plot_h / 2})">{unit_label}</text>'
+    )
     desc = _describe([v for _, v in points], lambda v: v["time_point"])
     return _frame(width, height, statement, desc, body, label)
 
@@ -132,11 +140,13 @@ def bar_chart(statement: str, unit: str, values: list[dict[str, Any]], label: st
         top = 6 + i * row
         length = max(1.0, plot_w * v["value"] / v_max)
         name = escape(_bar_label(v, i + 1))
-        body.append(f'<text class="bar-label" x="{left}" y="{top + 14}">{name}</text>'
-                    f'<rect class="bar" x="{left}" y="{top + 20}" width="{length:.1f}" height="18" rx="2">'
-                    f'<title>{name}: {escape(shown(v))}</title></rect>'
-                    f'<text class="bar-value" x="{left + length + 6:.1f}" y="{top + 34}">'
-                    f'{escape(shown(v))}</text>')
+        body.append(
+            f'<text class="bar-label" x="{left}" y="{top + 14}">{name}</text>'
+            f'<rect class="bar" x="{left}" y="{top + 20}" width="{length:.1f}" height="18" rx="2">'
+            f"<title>{name}: {escape(shown(v))}</title></rect>"
+            f'<text class="bar-value" x="{left + length + 6:.1f}" y="{top + 34}">'
+            f"{escape(shown(v))}</text>"
+        )
     desc = f"{unit}: " + "; ".join(f"{_bar_label(v, i + 1)}: {shown(v)}" for i, v in enumerate(values))
     return _frame(width, height, statement, desc, body, label)
 
@@ -179,13 +189,15 @@ def neighbourhood(graph: nx.Graph, center: str, limit: int = 16) -> Markup | Non
         x, y = at(other)
         count = len(edge["facts"])
         label = graph.nodes[other].get("label") or other
-        body.append(f'<a href="#with-{escape(other)}" class="edge-link">'
-                    f'<title>{count} fact{"s" * (count > 1)} linking to {escape(label)}</title>'
-                    f'<line class="edge w{min(count, 5)}" x1="{center_x:.1f}" y1="{center_y:.1f}" '
-                    f'x2="{x:.1f}" y2="{y:.1f}"/>'
-                    f'<text class="edge-count" x="{center_x + 0.62 * (x - center_x):.1f}" '
-                    f'y="{center_y + 0.62 * (y - center_y) + 4:.1f}" '
-                    f'text-anchor="middle">{count}</text></a>')
+        body.append(
+            f'<a href="#with-{escape(other)}" class="edge-link">'
+            f"<title>{count} fact{'s' * (count > 1)} linking to {escape(label)}</title>"
+            f'<line class="edge w{min(count, 5)}" x1="{center_x:.1f}" y1="{center_y:.1f}" '
+            f'x2="{x:.1f}" y2="{y:.1f}"/>'
+            f'<text class="edge-count" x="{center_x + 0.62 * (x - center_x):.1f}" '
+            f'y="{center_y + 0.62 * (y - center_y) + 4:.1f}" '
+            f'text-anchor="middle">{count}</text></a>'
+        )
     for other in others:
         body.append(_node(graph, other, *at(other), cx))
     body.append(_node(graph, center, center_x, center_y, cx, central=True))
@@ -204,9 +216,10 @@ def _node(graph: nx.Graph, node: str, x: float, y: float, cx: float, central: bo
     else:
         anchor, tx, ty = ("start", x + 12, y + 4) if x > cx else ("end", x - 12, y + 4)
         ty -= 7.5 * (len(lines) - 1)
-    spans = "".join(f'<tspan x="{tx:.1f}" dy="{0 if i == 0 else 15}">{escape(line)}</tspan>'
-                    for i, line in enumerate(lines))
+    spans = "".join(f'<tspan x="{tx:.1f}" dy="{0 if i == 0 else 15}">{escape(line)}</tspan>' for i, line in enumerate(lines))
     kind = "node center" if central else "node"
-    return (f'<a href="/entity/{escape(node)}" class="node-link"><title>{escape(label)}</title>'
-            f'<circle class="{kind}" cx="{x:.1f}" cy="{y:.1f}" r="{14 if central else 8}"/>'
-            f'<text class="node-label" x="{tx:.1f}" y="{ty:.1f}" text-anchor="{anchor}">{spans}</text></a>')
+    return (
+        f'<a href="/entity/{escape(node)}" class="node-link"><title>{escape(label)}</title>'
+        f'<circle class="{kind}" cx="{x:.1f}" cy="{y:.1f}" r="{14 if central else 8}"/>'
+        f'<text class="node-label" x="{tx:.1f}" y="{ty:.1f}" text-anchor="{anchor}">{spans}</text></a>'
+    )

@@ -54,9 +54,16 @@ def ris(source: dict[str, Any]) -> str:
     lines = [("TY", "JOUR")]
     lines += [("AU", name) for name in authors(source) if not ET_AL.match(name)]
     first, last = _pages(source)
-    for tag, value in (("TI", source.get("title")), ("JO", source.get("journal")), ("PY", source.get("year")),
-                       ("DA", source.get("published")), ("VL", source.get("volume")), ("SP", first),
-                       ("EP", last), ("ID", source.get("id"))):
+    for tag, value in (
+        ("TI", source.get("title")),
+        ("JO", source.get("journal")),
+        ("PY", source.get("year")),
+        ("DA", source.get("published")),
+        ("VL", source.get("volume")),
+        ("SP", first),
+        ("EP", last),
+        ("ID", source.get("id")),
+    ):
         if value not in (None, ""):
             lines.append((tag, str(value)))
     if source.get("kind") == "reference" and source.get("cited_in"):
@@ -68,8 +75,18 @@ def _one_line(value: str) -> str:
     return " ".join(value.split())
 
 
-BIBTEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "#": r"\#",
-                  "$": r"\$", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+BIBTEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "%": r"\%",
+    "&": r"\&",
+    "#": r"\#",
+    "$": r"\$",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
 
 
 def bibtex_escape(value: str) -> str:
@@ -95,9 +112,12 @@ def bibtex(source: dict[str, Any]) -> str:
     if source.get("title"):
         fields.append(("title", "{" + bibtex_escape(source["title"].rstrip(".")) + "}"))
     first, last = _pages(source)
-    for name, value in (("journal", source.get("journal")), ("year", source.get("year")),
-                        ("volume", source.get("volume")),
-                        ("pages", f"{first}--{last}" if first and last else first)):
+    for name, value in (
+        ("journal", source.get("journal")),
+        ("year", source.get("year")),
+        ("volume", source.get("volume")),
+        ("pages", f"{first}--{last}" if first and last else first),
+    ):
         if value not in (None, ""):
             fields.append((name, bibtex_escape(str(value))))
     if source.get("published"):

@@ -22,16 +22,27 @@ from catkg.ingest.validate import load_and_validate
 from catkg.queries.run import QueryError
 from catkg.store.embedded import EmbeddedStore, StoreError
 
-app = typer.Typer(help="catkg: the Cancer-Associated Thrombosis Knowledge Graph.", no_args_is_help=True,
-                  pretty_exceptions_enable=False, add_completion=False)
+app = typer.Typer(
+    help="catkg: the Cancer-Associated Thrombosis Knowledge Graph.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
 
-StoreOption = Annotated[Path, typer.Option("--store", envvar="CATKG_STORE", help="Store path (a link made by "
-                                           "'catkg build').", show_default=True)]
+StoreOption = Annotated[
+    Path, typer.Option("--store", envvar="CATKG_STORE", help="Store path (a link made by 'catkg build').", show_default=True)
+]
 DEFAULT_STORE = Path("data/store")
-StoreUrlOption = Annotated[str | None, typer.Option(
-    "--store-url", envvar="CATKG_STORE_URL", help="SPARQL endpoint of a remote store (e.g. Oxigraph's "
-    "http://host:7878/query, Virtuoso's http://host:8890/sparql): the graphs live there, and --store is the local "
-    "search index of that build.")]
+StoreUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store-url",
+        envvar="CATKG_STORE_URL",
+        help="SPARQL endpoint of a remote store (e.g. Oxigraph's "
+        "http://host:7878/query, Virtuoso's http://host:8890/sparql): the graphs live there, and --store is the local "
+        "search index of that build.",
+    ),
+]
 
 
 def open_store(store: Path, store_url: str | None = None) -> Any:
@@ -84,10 +95,12 @@ def emit(items: list[dict[str, Any]], fmt: Format, columns: list[str]) -> None:
         sys.stdout.write(to_table(items, columns))
 
 
-CuratedOption = Annotated[Path | None, typer.Option("--curated", help="Curated YAML folder (default: the "
-                                                    "project's ingest/curated).")]
-SourcesOption = Annotated[Path | None, typer.Option("--sources", help="Source texts folder (default: the "
-                                                    "project's ingest/sources).")]
+CuratedOption = Annotated[
+    Path | None, typer.Option("--curated", help="Curated YAML folder (default: the project's ingest/curated).")
+]
+SourcesOption = Annotated[
+    Path | None, typer.Option("--sources", help="Source texts folder (default: the project's ingest/sources).")
+]
 
 
 @app.command()
@@ -99,8 +112,9 @@ def validate(curated: CuratedOption = None, sources: SourcesOption = None) -> No
         say(f"ok: {len(cur.facts)} facts, {len(cur.entities)} entities, {len(cur.sources)} sources")
 
 
-def build_store(store: Path, curated: Path | None = None, sources: Path | None = None,
-                store_url: str | None = None) -> dict[str, Any]:
+def build_store(
+    store: Path, curated: Path | None = None, sources: Path | None = None, store_url: str | None = None
+) -> dict[str, Any]:
     """Build ``store`` (into the remote store at ``store_url`` when given) with every build step."""
     from catkg.queries.steps import build_graph
 
@@ -108,13 +122,19 @@ def build_store(store: Path, curated: Path | None = None, sources: Path | None =
 
 
 @app.command()
-def build(store: StoreOption = DEFAULT_STORE, curated: CuratedOption = None, sources: SourcesOption = None,
-          store_url: StoreUrlOption = None) -> None:
+def build(
+    store: StoreOption = DEFAULT_STORE,
+    curated: CuratedOption = None,
+    sources: SourcesOption = None,
+    store_url: StoreUrlOption = None,
+) -> None:
     """Validate, convert to RDF, load a new store generation and swap it in atomically."""
     with errors():
         info = build_store(store, curated, sources, store_url)
-        say(f"built {store_url or store}: {info['counts']['facts']} facts, {info['counts']['triples']} triples "
-            f"in {info['seconds']} s (data {info['data_version']})")
+        say(
+            f"built {store_url or store}: {info['counts']['facts']} facts, {info['counts']['triples']} triples "
+            f"in {info['seconds']} s (data {info['data_version']})"
+        )
 
 
 @app.command()
@@ -207,8 +227,11 @@ def question(
 
 
 @app.command()
-def stats(store: StoreOption = DEFAULT_STORE, store_url: StoreUrlOption = None,
-          fmt: Annotated[Format, typer.Option("--format", help="Output format (table or json).")] = Format.table) -> None:
+def stats(
+    store: StoreOption = DEFAULT_STORE,
+    store_url: StoreUrlOption = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format (table or json).")] = Format.table,
+) -> None:
     """What the graph holds: facts by kind and source, entities by type; version and build time."""
     from catkg.queries.stats import stats as graph_stats
 
@@ -236,13 +259,17 @@ def diff(
 
     with errors():
         result = compare(open_release(old), open_release(new))
-    rows = [{"change": change, **item, "fields": ", ".join(item.get("fields", []))}
-            for change in ("added", "removed", "changed") for item in result[change]]
+    rows = [
+        {"change": change, **item, "fields": ", ".join(item.get("fields", []))}
+        for change in ("added", "removed", "changed")
+        for item in result[change]
+    ]
     emit(rows, fmt, ["change", "id", "fields", "statement"])
     say(f"{len(result['added'])} added, {len(result['removed'])} removed, {len(result['changed'])} changed")
 
 
 # ---------------------------------------------------------------------------------- SPARQL: query and export
+
 
 class QueryFormat(StrEnum):
     table = "table"
@@ -297,11 +324,17 @@ def query(
     name: Annotated[str | None, typer.Option("--name", help="A named query of queries/ (see /api/queries).")] = None,
     expression: Annotated[str | None, typer.Option("-e", "--expression", help="The query text itself.")] = None,
     param: Annotated[list[str] | None, typer.Option("--param", "-p", help="Parameter as name=value.")] = None,
-    fmt: Annotated[QueryFormat | None, typer.Option("--format", help="table (default for SELECT/ASK), json, xml, "
-                                                    "csv, tsv; turtle (default for CONSTRUCT/DESCRIBE), ntriples, "
-                                                    "nquads, jsonld, rdfxml.", show_default=False)] = None,
-    timeout: Annotated[float | None, typer.Option(help="Time limit in seconds (default $CATKG_SPARQL_TIMEOUT or 10).")
-                       ] = None,
+    fmt: Annotated[
+        QueryFormat | None,
+        typer.Option(
+            "--format",
+            help="table (default for SELECT/ASK), json, xml, "
+            "csv, tsv; turtle (default for CONSTRUCT/DESCRIBE), ntriples, "
+            "nquads, jsonld, rdfxml.",
+            show_default=False,
+        ),
+    ] = None,
+    timeout: Annotated[float | None, typer.Option(help="Time limit in seconds (default $CATKG_SPARQL_TIMEOUT or 10).")] = None,
     store: StoreOption = DEFAULT_STORE,
     store_url: StoreUrlOption = None,
 ) -> None:
@@ -319,21 +352,33 @@ def query(
             raise QueryError(err.message) from None
         opened = open_store(store, store_url)
         chosen = fmt or QueryFormat.table
-        results = "json" if chosen is QueryFormat.table else chosen.value if chosen.value in (
-            "json", "xml", "csv", "tsv") else None
-        graph = chosen.value if chosen.value in ("turtle", "ntriples", "nquads", "jsonld", "rdfxml") else (
-            "turtle" if fmt is None else None)
+        results = (
+            "json" if chosen is QueryFormat.table else chosen.value if chosen.value in ("json", "xml", "csv", "tsv") else None
+        )
+        graph = (
+            chosen.value
+            if chosen.value in ("turtle", "ntriples", "nquads", "jsonld", "rdfxml")
+            else ("turtle" if fmt is None else None)
+        )
         pool = WorkerPool(Limits.from_env(timeout=timeout, workers=1))
         try:
             if isinstance(opened, EmbeddedStore):
-                result = pool.run(opened.directory / "oxigraph", text, results_format=results, graph_format=graph,
-                                  dataset=screened.dataset)
+                result = pool.run(
+                    opened.directory / "oxigraph", text, results_format=results, graph_format=graph, dataset=screened.dataset
+                )
             else:
                 from catkg.store.remote import run_bounded
 
-                result = run_bounded(opened, text, spool=pool.spool, timeout=pool.limits.timeout,
-                                     max_bytes=pool.limits.max_bytes, results_format=results, graph_format=graph,
-                                     dataset=screened.dataset)
+                result = run_bounded(
+                    opened,
+                    text,
+                    spool=pool.spool,
+                    timeout=pool.limits.timeout,
+                    max_bytes=pool.limits.max_bytes,
+                    results_format=results,
+                    graph_format=graph,
+                    dataset=screened.dataset,
+                )
             if chosen is QueryFormat.table and result.form != "triples":
                 parsed = parse_query_results(path=str(result.path), format=QueryResultsFormat.JSON)
                 if isinstance(parsed, QueryBoolean):
@@ -366,8 +411,9 @@ class DumpFormat(StrEnum):
 
 @app.command()
 def export(
-    fmt: Annotated[DumpFormat, typer.Option("--format", help="ttl, nt, nq (keeps the named graphs), jsonld or rdf "
-                                            "(RDF/XML).")] = DumpFormat.ttl,
+    fmt: Annotated[
+        DumpFormat, typer.Option("--format", help="ttl, nt, nq (keeps the named graphs), jsonld or rdf (RDF/XML).")
+    ] = DumpFormat.ttl,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
     store: StoreOption = DEFAULT_STORE,
     store_url: StoreUrlOption = None,
@@ -397,8 +443,12 @@ def export(
 
 @app.command()
 def kgx(
-    output: Annotated[Path, typer.Option("--output", "-o", help="Directory to write catkg-kgx-nodes.tsv and "
-                                         "catkg-kgx-edges.tsv into (created if missing).")],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="Directory to write catkg-kgx-nodes.tsv and catkg-kgx-edges.tsv into (created if missing)."
+        ),
+    ],
     store: StoreOption = DEFAULT_STORE,
     store_url: StoreUrlOption = None,
 ) -> None:

@@ -29,17 +29,42 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 DATASET = NamedNode(BASE + "dataset")
 """The dataset's IRI, as the build's ``graph/meta`` names it."""
 
-RDF_FORMATS = {"turtle": (RdfFormat.TURTLE, "text/turtle; charset=utf-8"),
-               "ntriples": (RdfFormat.N_TRIPLES, "application/n-triples"),
-               "nquads": (RdfFormat.N_QUADS, "application/n-quads"),
-               "jsonld": (RdfFormat.JSON_LD, "application/ld+json"),
-               "rdfxml": (RdfFormat.RDF_XML, "application/rdf+xml")}
-PREFIXES = {"sd": SD, "void": VOID, "dcterms": DCT, "formats": FORMATS, "cat": ONTOLOGY, "xsd": XSD,
-            "owl": "http://www.w3.org/2002/07/owl#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#"}
-RESULT_FORMATS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV", "Turtle",
-                  "N-Triples", "N-Quads", "JSON-LD", "RDF_XML"]
-VOCABULARIES = [ONTOLOGY, "http://www.w3.org/ns/oa#", "http://www.w3.org/ns/prov#", DCT,
-                "http://purl.org/ontology/bibo/", "http://www.w3.org/2004/02/skos/core#"]
+RDF_FORMATS = {
+    "turtle": (RdfFormat.TURTLE, "text/turtle; charset=utf-8"),
+    "ntriples": (RdfFormat.N_TRIPLES, "application/n-triples"),
+    "nquads": (RdfFormat.N_QUADS, "application/n-quads"),
+    "jsonld": (RdfFormat.JSON_LD, "application/ld+json"),
+    "rdfxml": (RdfFormat.RDF_XML, "application/rdf+xml"),
+}
+PREFIXES = {
+    "sd": SD,
+    "void": VOID,
+    "dcterms": DCT,
+    "formats": FORMATS,
+    "cat": ONTOLOGY,
+    "xsd": XSD,
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+}
+RESULT_FORMATS = [
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "N-Triples",
+    "N-Quads",
+    "JSON-LD",
+    "RDF_XML",
+]
+VOCABULARIES = [
+    ONTOLOGY,
+    "http://www.w3.org/ns/oa#",
+    "http://www.w3.org/ns/prov#",
+    DCT,
+    "http://purl.org/ontology/bibo/",
+    "http://www.w3.org/2004/02/skos/core#",
+]
 DUMPS = ("ttl", "nt", "nq", "jsonld", "rdf")
 
 router = APIRouter()
@@ -79,13 +104,18 @@ class Counts:
             "objects": number("SELECT (COUNT(DISTINCT ?o) AS ?n) { ?s ?p ?o }"),
             "properties": number("SELECT (COUNT(DISTINCT ?p) AS ?n) { ?s ?p ?o }"),
             "classes": number("SELECT (COUNT(DISTINCT ?c) AS ?n) { ?s a ?c }"),
-            "graphs": [(g.value, int(c.value)) for g, c in store.query(
-                "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")],
-            "by_class": [(c.value, int(k.value)) for c, k in store.query(
-                f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) {{ ?s a ?c FILTER(STRSTARTS(STR(?c), '{ONTOLOGY}')) }} "
-                "GROUP BY ?c ORDER BY ?c")],
-            "meta": [(t[0], t[1]) for t in store.query(
-                f"SELECT ?p ?o {{ GRAPH <{GRAPH}meta> {{ <{DATASET.value}> ?p ?o }} }}")],
+            "graphs": [
+                (g.value, int(c.value))
+                for g, c in store.query("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+            ],
+            "by_class": [
+                (c.value, int(k.value))
+                for c, k in store.query(
+                    f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) {{ ?s a ?c FILTER(STRSTARTS(STR(?c), '{ONTOLOGY}')) }} "
+                    "GROUP BY ?c ORDER BY ?c"
+                )
+            ],
+            "meta": [(t[0], t[1]) for t in store.query(f"SELECT ?p ?o {{ GRAPH <{GRAPH}meta> {{ <{DATASET.value}> ?p ?o }} }}")],
         }
 
 
@@ -96,8 +126,9 @@ def rdf_response(request: Request, triples: Iterable[Triple], fmt: str) -> Respo
     for t in listed:
         first.setdefault(t.subject, len(first))
     listed.sort(key=lambda t: first[t.subject])  # stable: each subject's triples together, for a readable Turtle
-    body = serialize(listed, format=rdf_format,
-                     **({"prefixes": PREFIXES} if rdf_format in (RdfFormat.TURTLE, RdfFormat.RDF_XML) else {}))
+    body = serialize(
+        listed, format=rdf_format, **({"prefixes": PREFIXES} if rdf_format in (RdfFormat.TURTLE, RdfFormat.RDF_XML) else {})
+    )
     return Response(body, media_type=media, headers={"Vary": "Accept"})
 
 
@@ -118,10 +149,15 @@ def service_description(request: Request, fmt: str) -> Response:
         Triple(endpoint, n(SD + "feature"), n(SD + "UnionDefaultGraph")),
         Triple(endpoint, n(SD + "defaultEntailmentRegime"), n("http://www.w3.org/ns/entailment/Simple")),
         Triple(endpoint, n(DCT + "title"), Literal("catkg SPARQL endpoint")),
-        Triple(endpoint, n(DCT + "description"), Literal(
-            f"Read-only SPARQL 1.1 query endpoint over the Cancer-Associated Thrombosis Knowledge Graph. Each query "
-            f"may run for {limits.timeout:g} s and return up to {limits.max_bytes} bytes; updates and SERVICE are "
-            "refused. The default graph is the union of all named graphs.")),
+        Triple(
+            endpoint,
+            n(DCT + "description"),
+            Literal(
+                f"Read-only SPARQL 1.1 query endpoint over the Cancer-Associated Thrombosis Knowledge Graph. Each query "
+                f"may run for {limits.timeout:g} s and return up to {limits.max_bytes} bytes; updates and SERVICE are "
+                "refused. The default graph is the union of all named graphs."
+            ),
+        ),
         Triple(endpoint, n(SD + "defaultDataset"), dataset),
         Triple(dataset, RDF_TYPE, n(SD + "Dataset")),
         Triple(dataset, n(VOID + "sparqlEndpoint"), endpoint),
@@ -133,9 +169,14 @@ def service_description(request: Request, fmt: str) -> Response:
     triples += [Triple(endpoint, n(SD + "resultFormat"), n(FORMATS + f)) for f in RESULT_FORMATS]
     for graph, size in counts["graphs"]:
         named, described = BlankNode(), BlankNode()
-        triples += [Triple(dataset, n(SD + "namedGraph"), named), Triple(named, RDF_TYPE, n(SD + "NamedGraph")),
-                    Triple(named, n(SD + "name"), n(graph)), Triple(named, n(SD + "graph"), described),
-                    Triple(described, RDF_TYPE, n(SD + "Graph")), Triple(described, n(VOID + "triples"), integer(size))]
+        triples += [
+            Triple(dataset, n(SD + "namedGraph"), named),
+            Triple(named, RDF_TYPE, n(SD + "NamedGraph")),
+            Triple(named, n(SD + "name"), n(graph)),
+            Triple(named, n(SD + "graph"), described),
+            Triple(described, RDF_TYPE, n(SD + "Graph")),
+            Triple(described, n(VOID + "triples"), integer(size)),
+        ]
     return rdf_response(request, triples, fmt)
 
 
@@ -150,10 +191,15 @@ def void_description(request: Request, fmt: str) -> Response:
         Triple(document, n(DCT + "title"), Literal("A VoID description of the catkg dataset")),
         Triple(document, n("http://xmlns.com/foaf/0.1/primaryTopic"), DATASET),
         Triple(DATASET, RDF_TYPE, n(VOID + "Dataset")),
-        Triple(DATASET, n(DCT + "description"), Literal(
-            "Facts about lung cancer and thrombosis read from articles, each with the verbatim sentence it was read "
-            "from, its character offsets in the source text, the citation markers and the study it is attributed "
-            "to; the entities and sources they name; the catkg ontology.")),
+        Triple(
+            DATASET,
+            n(DCT + "description"),
+            Literal(
+                "Facts about lung cancer and thrombosis read from articles, each with the verbatim sentence it was read "
+                "from, its character offsets in the source text, the citation markers and the study it is attributed "
+                "to; the entities and sources they name; the catkg ontology."
+            ),
+        ),
         Triple(DATASET, n(VOID + "sparqlEndpoint"), n(base + "sparql")),
         Triple(DATASET, n(VOID + "uriSpace"), Literal(BASE)),
         Triple(DATASET, n(VOID + "triples"), integer(counts["triples"])),
@@ -167,12 +213,18 @@ def void_description(request: Request, fmt: str) -> Response:
     triples += [Triple(DATASET, n(VOID + "dataDump"), n(f"{base}dumps/catkg.{ext}")) for ext in DUMPS]
     triples += [Triple(DATASET, n(VOID + "vocabulary"), n(v)) for v in VOCABULARIES]
     for graph, size in counts["graphs"]:
-        triples += [Triple(DATASET, n(VOID + "subset"), n(graph)), Triple(n(graph), RDF_TYPE, n(VOID + "Dataset")),
-                    Triple(n(graph), n(VOID + "triples"), integer(size))]
+        triples += [
+            Triple(DATASET, n(VOID + "subset"), n(graph)),
+            Triple(n(graph), RDF_TYPE, n(VOID + "Dataset")),
+            Triple(n(graph), n(VOID + "triples"), integer(size)),
+        ]
     for cls, entities in counts["by_class"]:
         partition = BlankNode()
-        triples += [Triple(DATASET, n(VOID + "classPartition"), partition),
-                    Triple(partition, n(VOID + "class"), n(cls)), Triple(partition, n(VOID + "entities"), integer(entities))]
+        triples += [
+            Triple(DATASET, n(VOID + "classPartition"), partition),
+            Triple(partition, n(VOID + "class"), n(cls)),
+            Triple(partition, n(VOID + "entities"), integer(entities)),
+        ]
     return rdf_response(request, triples, fmt)
 
 
@@ -187,15 +239,26 @@ def rdf_choice(request: Request) -> str:
     if choice.graph == "html":
         return "turtle"
     if choice.graph is None:
-        raise ApiError(406, f"cannot answer {request.headers.get('accept')!r}; available: "
-                            f"{', '.join(m.split(';')[0] for _, m in RDF_FORMATS.values())}")
+        raise ApiError(
+            406,
+            f"cannot answer {request.headers.get('accept')!r}; available: "
+            f"{', '.join(m.split(';')[0] for _, m in RDF_FORMATS.values())}",
+        )
     return choice.graph
 
 
-@router.get("/.well-known/void", tags=["sparql"], summary="VoID description of the dataset",
-            responses={200: {"description": "VoID, in the negotiated RDF format",
-                             "content": {m.split(";")[0]: {} for _, m in RDF_FORMATS.values()}},
-                       **error_responses(400, 406)})
+@router.get(
+    "/.well-known/void",
+    tags=["sparql"],
+    summary="VoID description of the dataset",
+    responses={
+        200: {
+            "description": "VoID, in the negotiated RDF format",
+            "content": {m.split(";")[0]: {} for _, m in RDF_FORMATS.values()},
+        },
+        **error_responses(400, 406),
+    },
+)
 def void(request: Request) -> Response:
     """Counts, named graphs, classes, version and build time, the SPARQL endpoint and the dumps, as VoID (Turtle by
     default; `format=` or `Accept` for N-Triples, JSON-LD, RDF/XML)."""

@@ -31,13 +31,20 @@ DUMP_FORMATS: dict[str, tuple[RdfFormat, str]] = {
 """File extension -> pyoxigraph format and media type."""
 
 PREFIXES = {
-    "cat": "https://w3id.org/catkg/ontology#", "fact": "https://w3id.org/catkg/fact/",
-    "entity": "https://w3id.org/catkg/entity/", "source": "https://w3id.org/catkg/source/",
-    "evidence": "https://w3id.org/catkg/evidence/", "oa": "http://www.w3.org/ns/oa#",
-    "prov": "http://www.w3.org/ns/prov#", "dcterms": "http://purl.org/dc/terms/",
-    "bibo": "http://purl.org/ontology/bibo/", "skos": "http://www.w3.org/2004/02/skos/core#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#", "void": "http://rdfs.org/ns/void#",
+    "cat": "https://w3id.org/catkg/ontology#",
+    "fact": "https://w3id.org/catkg/fact/",
+    "entity": "https://w3id.org/catkg/entity/",
+    "source": "https://w3id.org/catkg/source/",
+    "evidence": "https://w3id.org/catkg/evidence/",
+    "oa": "http://www.w3.org/ns/oa#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "bibo": "http://purl.org/ontology/bibo/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "void": "http://rdfs.org/ns/void#",
 }
 
 router = APIRouter()
@@ -79,12 +86,22 @@ def dump_file(store: EmbeddedStore, ext: str) -> Path:
     return path
 
 
-@router.get("/dumps/catkg.{ext}", tags=["sparql"], summary="The whole graph as one file",
-            responses={200: {"description": "The graph in the format of the extension",
-                             "content": {m.split(";")[0]: {} for _, m in DUMP_FORMATS.values()}},
-                       **error_responses(404, 503)})
-def dump(request: Request, ext: Annotated[str, PathParam(description="ttl, nt, nq (with named graphs), jsonld or "
-                                                                     "rdf (RDF/XML)", examples=["ttl"])]) -> FileResponse:
+@router.get(
+    "/dumps/catkg.{ext}",
+    tags=["sparql"],
+    summary="The whole graph as one file",
+    responses={
+        200: {
+            "description": "The graph in the format of the extension",
+            "content": {m.split(";")[0]: {} for _, m in DUMP_FORMATS.values()},
+        },
+        **error_responses(404, 503),
+    },
+)
+def dump(
+    request: Request,
+    ext: Annotated[str, PathParam(description="ttl, nt, nq (with named graphs), jsonld or rdf (RDF/XML)", examples=["ttl"])],
+) -> FileResponse:
     """The ontology, facts, entities, sources and build record; every format holds the same graph (N-Quads keeps
     the named graphs). Written once per build and served as a file."""
     if ext not in DUMP_FORMATS:
@@ -94,5 +111,4 @@ def dump(request: Request, ext: Annotated[str, PathParam(description="ttl, nt, n
         path = dump_file(store, ext)
     except (StoreError, OSError) as err:
         raise ApiError(503, f"the dump cannot be written: {err}") from err
-    return FileResponse(path, media_type=DUMP_FORMATS[ext][1],
-                        headers={"Content-Disposition": f'inline; filename="catkg.{ext}"'})
+    return FileResponse(path, media_type=DUMP_FORMATS[ext][1], headers={"Content-Disposition": f'inline; filename="catkg.{ext}"'})

@@ -41,17 +41,29 @@ def examples() -> list[NamedQuery]:
 
 
 def describe(q: NamedQuery) -> dict[str, Any]:
-    return {"name": q.name, "title": q.title, "description": q.description, "returns": q.returns,
-            "parameters": [{"name": p.name, "type": p.kind, "optional": p.optional, "description": p.description}
-                           for p in q.parameters],
-            "tags": list(q.tags), "editor": "/sparql?" + urlencode({"query": q.text})}
+    return {
+        "name": q.name,
+        "title": q.title,
+        "description": q.description,
+        "returns": q.returns,
+        "parameters": [
+            {"name": p.name, "type": p.kind, "optional": p.optional, "description": p.description} for p in q.parameters
+        ],
+        "tags": list(q.tags),
+        "editor": "/sparql?" + urlencode({"query": q.text}),
+    }
 
 
-@router.get("/api/queries", tags=["sparql"], summary="The named SPARQL queries (the editor's examples)",
-            responses=error_responses(422))
-def list_queries(request: Request, tag: Annotated[str | None, Query(
-        description="Only queries with this tag: 'example' (the editor's examples), 'question'.",
-        examples=["example"])] = None) -> Response:
+@router.get(
+    "/api/queries", tags=["sparql"], summary="The named SPARQL queries (the editor's examples)", responses=error_responses(422)
+)
+def list_queries(
+    request: Request,
+    tag: Annotated[
+        str | None,
+        Query(description="Only queries with this tag: 'example' (the editor's examples), 'question'.", examples=["example"]),
+    ] = None,
+) -> Response:
     """Every `.rq` file in `queries/`: name, title, description, parameters, tags (`tag=example` for the editor's
     examples) and a link that opens it in the editor."""
     unknown = sorted(set(request.query_params) - {"tag", "format"})
@@ -61,10 +73,15 @@ def list_queries(request: Request, tag: Annotated[str | None, Query(
     return respond(request, {"items": items, "total": len(items), "limit": len(items), "offset": 0})
 
 
-@router.get("/api/queries/{name}", tags=["sparql"], summary="One named SPARQL query, with its text",
-            responses=error_responses(404))
-def get_query(name: Annotated[str, PathParam(pattern=r"^[a-z0-9_]+$", description="The query's name (its file name).",
-                                             examples=["vte_after_lung_surgery"])]) -> dict:
+@router.get(
+    "/api/queries/{name}", tags=["sparql"], summary="One named SPARQL query, with its text", responses=error_responses(404)
+)
+def get_query(
+    name: Annotated[
+        str,
+        PathParam(pattern=r"^[a-z0-9_]+$", description="The query's name (its file name).", examples=["vte_after_lung_surgery"]),
+    ],
+) -> dict:
     """The query's header fields and its SPARQL text (`text`), as run by `catkg query --name`."""
     found = named_queries().get(name)
     if found is None:
@@ -131,8 +148,17 @@ def read_table(path: Path, form: str, seconds: float) -> Table:
 
 def downloads(query: str, form: str | None) -> list[tuple[str, str]]:
     names = sparql.GRAPH_MEDIA if form in ("construct", "describe", "triples") else sparql.RESULTS_MEDIA
-    labels = {"json": "JSON", "xml": "XML", "csv": "CSV", "tsv": "TSV", "turtle": "Turtle", "ntriples": "N-Triples",
-              "nquads": "N-Quads", "jsonld": "JSON-LD", "rdfxml": "RDF/XML"}
+    labels = {
+        "json": "JSON",
+        "xml": "XML",
+        "csv": "CSV",
+        "tsv": "TSV",
+        "turtle": "Turtle",
+        "ntriples": "N-Triples",
+        "nquads": "N-Quads",
+        "jsonld": "JSON-LD",
+        "rdfxml": "RDF/XML",
+    }
     return [(labels[n], "/sparql?" + urlencode({"query": query, "format": n})) for n in names]
 
 
@@ -140,9 +166,13 @@ async def page(request: Request, protocol: sparql.Protocol) -> HTMLResponse:
     """The editor, with the query's result (or its error) when the request has a query."""
     shown = examples()
     context: dict[str, Any] = {
-        "query": protocol.query if protocol.query is not None else (shown[0].text if shown else "SELECT * WHERE "
-                                                                    "{ ?s ?p ?o } LIMIT 10"),
-        "examples": [describe(q) for q in shown], "table": None, "error": None, "downloads": [],
+        "query": protocol.query
+        if protocol.query is not None
+        else (shown[0].text if shown else "SELECT * WHERE { ?s ?p ?o } LIMIT 10"),
+        "examples": [describe(q) for q in shown],
+        "table": None,
+        "error": None,
+        "downloads": [],
         "limits": sparql.pool(request).limits,
     }
     status = 200
@@ -150,8 +180,7 @@ async def page(request: Request, protocol: sparql.Protocol) -> HTMLResponse:
         try:
             screened = sparql.check(protocol.query)
             context["downloads"] = downloads(protocol.query, screened.form)
-            result = await sparql.evaluate(request, screened, protocol, sparql.Choice("html", "html"),
-                                           max_bytes=HTML_MAX_BYTES)
+            result = await sparql.evaluate(request, screened, protocol, sparql.Choice("html", "html"), max_bytes=HTML_MAX_BYTES)
             context["table"] = await run_in_threadpool(read_table, result.path, result.form, result.seconds)
         except ApiError as err:
             status, context["error"] = err.status, err.message

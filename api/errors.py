@@ -27,8 +27,14 @@ class ErrorBody(BaseModel):
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI documentation of the error statuses a route can answer, all in the one error shape."""
-    meaning = {400: "Bad request", 404: "Unknown id", 406: "No acceptable representation",
-               415: "Unsupported request body type", 422: "Bad or unknown parameter", 503: "Unavailable"}
+    meaning = {
+        400: "Bad request",
+        404: "Unknown id",
+        406: "No acceptable representation",
+        415: "Unsupported request body type",
+        422: "Bad or unknown parameter",
+        503: "Unavailable",
+    }
     return {status: {"model": ErrorBody, "description": meaning.get(status, "Error")} for status in statuses}
 
 

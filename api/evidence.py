@@ -22,8 +22,12 @@ from catkg.queries.search import search as search_facts
 from catkg.queries.stats import stats as graph_stats
 from catkg.queries.walks import paths as entity_paths
 
-TWINS = {200: {"description": "JSON by default; CSV or JSON lines with format=csv|jsonl or Accept: text/csv",
-               "content": {"text/csv": {}, "application/x-ndjson": {}}}}
+TWINS = {
+    200: {
+        "description": "JSON by default; CSV or JSON lines with format=csv|jsonl or Accept: text/csv",
+        "content": {"text/csv": {}, "application/x-ndjson": {}},
+    }
+}
 router = APIRouter(prefix="/api", tags=["evidence"], responses={**TWINS, **error_responses(404, 422)})
 
 ID = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -43,8 +47,7 @@ def only(*allowed: str):
     def check(request: Request) -> None:
         unknown = sorted(set(request.query_params) - set(known))
         if unknown:
-            raise ApiError(422, f"unknown parameter{'s' * (len(unknown) > 1)}: {', '.join(unknown)}; "
-                                f"known: {', '.join(known)}")
+            raise ApiError(422, f"unknown parameter{'s' * (len(unknown) > 1)}: {', '.join(unknown)}; known: {', '.join(known)}")
 
     return Depends(check)
 
@@ -53,34 +56,44 @@ def _store(request: Request):
     return request.app.state.store
 
 
-@router.get("/facts", summary="List facts",
-            dependencies=[only("kind", "entity", "type", "source", "q", "limit", "offset")])
+@router.get("/facts", summary="List facts", dependencies=[only("kind", "entity", "type", "source", "q", "limit", "offset")])
 def facts(
     request: Request,
-    kind: Annotated[KindName | None, Query(description="Fact kind, e.g. 'risk-factor' or 'incidence'.",
-                                           examples=["incidence"])] = None,
-    entity: Annotated[str | None, Query(pattern=ID, description="Entity id; matches subject or object, "
-                                        "narrower entities included.", examples=["venous-thromboembolism"])] = None,
-    type: Annotated[TypeName | None, Query(description="Entity type of the subject or the object, e.g. 'drug'.",
-                                           examples=["drug"])] = None,
-    source: Annotated[str | None, Query(pattern=ID, description="Source id (article or cited reference).",
-                                        examples=["lung-cancer-pe-review"])] = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=200, description="Text in the statement or quote.",
-                                   examples=["D-dimer"])] = None,
+    kind: Annotated[
+        KindName | None, Query(description="Fact kind, e.g. 'risk-factor' or 'incidence'.", examples=["incidence"])
+    ] = None,
+    entity: Annotated[
+        str | None,
+        Query(
+            pattern=ID,
+            description="Entity id; matches subject or object, narrower entities included.",
+            examples=["venous-thromboembolism"],
+        ),
+    ] = None,
+    type: Annotated[
+        TypeName | None, Query(description="Entity type of the subject or the object, e.g. 'drug'.", examples=["drug"])
+    ] = None,
+    source: Annotated[
+        str | None, Query(pattern=ID, description="Source id (article or cited reference).", examples=["lung-cancer-pe-review"])
+    ] = None,
+    q: Annotated[
+        str | None, Query(min_length=1, max_length=200, description="Text in the statement or quote.", examples=["D-dimer"])
+    ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
     format: Format = None,
 ) -> Response:
     """Facts that pass every given filter, in id order, with their values and evidence."""
-    page = list_facts(_store(request), kind=kind, entity=entity, type=type, source=source, q=q, limit=limit,
-                      offset=offset)
+    page = list_facts(_store(request), kind=kind, entity=entity, type=type, source=source, q=q, limit=limit, offset=offset)
     return respond(request, page.as_dict())
 
 
 @router.get("/facts/{fact_id}", summary="One fact", dependencies=[only()])
-def fact(request: Request, fact_id: Annotated[str, Path(pattern=ID, description="Fact id.",
-                                                        examples=["yang-vte-incidence-after-surgery"])],
-         format: Format = None) -> Response:
+def fact(
+    request: Request,
+    fact_id: Annotated[str, Path(pattern=ID, description="Fact id.", examples=["yang-vte-incidence-after-surgery"])],
+    format: Format = None,
+) -> Response:
     """One fact with its values, its evidence (quote, offsets, citation markers) and its source."""
     return respond(request, get_fact(_store(request), fact_id), None)
 
@@ -88,10 +101,11 @@ def fact(request: Request, fact_id: Annotated[str, Path(pattern=ID, description=
 @router.get("/entities", summary="List entities", dependencies=[only("type", "q", "limit", "offset")])
 def entities(
     request: Request,
-    type: Annotated[TypeName | None, Query(description="Entity type, e.g. 'drug' or 'complication'.",
-                                           examples=["drug"])] = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=200, description="Text in the label, a synonym or an "
-                                   "abbreviation.", examples=["PE"])] = None,
+    type: Annotated[TypeName | None, Query(description="Entity type, e.g. 'drug' or 'complication'.", examples=["drug"])] = None,
+    q: Annotated[
+        str | None,
+        Query(min_length=1, max_length=200, description="Text in the label, a synonym or an abbreviation.", examples=["PE"]),
+    ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
     format: Format = None,
@@ -101,9 +115,11 @@ def entities(
 
 
 @router.get("/entities/{entity_id}", summary="One entity", dependencies=[only()])
-def entity(request: Request, entity_id: Annotated[str, Path(pattern=ID, description="Entity id.",
-                                                            examples=["pulmonary-embolism"])],
-           format: Format = None) -> Response:
+def entity(
+    request: Request,
+    entity_id: Annotated[str, Path(pattern=ID, description="Entity id.", examples=["pulmonary-embolism"])],
+    format: Format = None,
+) -> Response:
     """One entity with its names, its broader and narrower entities, and the facts about it (narrower included).
 
     As CSV or JSON lines: its facts."""
@@ -123,10 +139,12 @@ def sources(
 
 
 @router.get("/sources/{source_id}", summary="One source", dependencies=[only("text")])
-def source(request: Request, source_id: Annotated[str, Path(pattern=ID, description="Source id.",
-                                                            examples=["lung-cancer-pe-review"])],
-           text: Annotated[bool, Query(description="Include the article's full text.")] = True,
-           format: Format = None) -> Response:
+def source(
+    request: Request,
+    source_id: Annotated[str, Path(pattern=ID, description="Source id.", examples=["lung-cancer-pe-review"])],
+    text: Annotated[bool, Query(description="Include the article's full text.")] = True,
+    format: Format = None,
+) -> Response:
     """One source with the facts drawn from it; an article with its text and its cited references.
 
     As CSV or JSON lines: its facts."""
@@ -141,9 +159,15 @@ def source(request: Request, source_id: Annotated[str, Path(pattern=ID, descript
 @router.get("/search", summary="Search facts", dependencies=[only("q", "kind", "type", "limit", "offset")])
 def search(
     request: Request,
-    q: Annotated[str, Query(min_length=1, max_length=500, description="A question or words, in plain language; "
-                            "abbreviations and synonyms work (PE, DIC, EGFR-TKI).",
-                            examples=["D-dimer threshold to rule out PE"])],
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=500,
+            description="A question or words, in plain language; abbreviations and synonyms work (PE, DIC, EGFR-TKI).",
+            examples=["D-dimer threshold to rule out PE"],
+        ),
+    ],
     kind: Annotated[KindName | None, Query(description="Only facts of this kind.")] = None,
     type: Annotated[TypeName | None, Query(description="Only facts whose subject or object is of this type.")] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="Page size.")] = 20,
@@ -163,8 +187,10 @@ def questions(request: Request, format: Format = None) -> Response:
 
 
 @router.get("/questions/{name}", summary="Answer a named question")
-def question(request: Request, name: Annotated[str, Path(pattern=r"^[a-z0-9_]+$", description="Question name.",
-                                                         examples=["quantified_risk_factors"])]) -> Response:
+def question(
+    request: Request,
+    name: Annotated[str, Path(pattern=r"^[a-z0-9_]+$", description="Question name.", examples=["quantified_risk_factors"])],
+) -> Response:
     """The answer rows of one question, each with the facts, quotes and sources behind it.
 
     The question's parameters are query parameters (see /api/questions), plus `format`."""
@@ -175,18 +201,15 @@ def question(request: Request, name: Annotated[str, Path(pattern=r"^[a-z0-9_]+$"
 @router.get("/paths", summary="How two entities connect", dependencies=[only("from", "to", "limit", "hierarchy")])
 def paths(
     request: Request,
-    source: Annotated[str, Query(alias="from", pattern=ID, description="Entity id to start from.",
-                                 examples=["osimertinib"])],
-    target: Annotated[str, Query(alias="to", pattern=ID, description="Entity id to reach.",
-                                 examples=["thrombocytopenia"])],
+    source: Annotated[str, Query(alias="from", pattern=ID, description="Entity id to start from.", examples=["osimertinib"])],
+    target: Annotated[str, Query(alias="to", pattern=ID, description="Entity id to reach.", examples=["thrombocytopenia"])],
     limit: Annotated[int, Query(ge=1, le=20, description="At most this many paths.")] = 5,
     hierarchy: Annotated[bool, Query(description="Also walk broader/narrower links.")] = False,
     format: Format = None,
 ) -> Response:
     """Paths between two entities through facts, shortest first; each hop with its facts and quotes."""
     store = _store(request)
-    return respond(request, entity_paths(store, store.directory, source, target, limit=limit, hierarchy=hierarchy),
-                   "paths")
+    return respond(request, entity_paths(store, store.directory, source, target, limit=limit, hierarchy=hierarchy), "paths")
 
 
 @router.get("/stats", summary="What the graph holds", dependencies=[only()])

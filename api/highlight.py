@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -68,7 +69,7 @@ def mark_up(text: str, marked: list[Passage]) -> Markup:
     stack: list[Passage] = []
     opened: set[Passage] = set()
     pending: list[Passage] = []
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in pairwise(cuts):
         active.difference_update(ends.get(a, []))
         active.update(starts.get(a, []))
         pending.extend(ends.get(a, []))
@@ -97,8 +98,7 @@ def _open(p: Passage, first: bool) -> str:
 
 
 def _reference(p: Passage) -> str:
-    return (f'<sup class="passage-ref"><a href="#r{p.number}" aria-label="facts read from passage {p.number}">'
-            f'{p.number}</a></sup>')
+    return f'<sup class="passage-ref"><a href="#r{p.number}" aria-label="facts read from passage {p.number}">{p.number}</a></sup>'
 
 
 def in_context(text: str, start: int, end: int, around: int = 240) -> tuple[str, str, str]:

@@ -30,14 +30,18 @@ from catkg.queries.run import QueryError
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; "
-       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 SECURITY_HEADERS = {"x-content-type-options": "nosniff", "referrer-policy": "same-origin"}
 NO_CSP: tuple[str, ...] = ()
 """Paths whose HTML gets no CSP (none: /docs is served from vendored Swagger UI with its own policy)."""
 
-DOCS_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
 """Swagger UI sets style attributes and shows data: icons; it still runs no inline script and loads nothing
 from another host."""
 
@@ -54,6 +58,7 @@ DOCS_PAGE = """<!doctype html>
 def docs_page() -> HTMLResponse:
     """The OpenAPI documentation, from the vendored Swagger UI."""
     return HTMLResponse(DOCS_PAGE, headers={"Content-Security-Policy": DOCS_CSP})
+
 
 PAGE_PATHS = ("/", "/search", "/facts", "/entities", "/sources", "/questions")
 LINKED = ("/fact/", "/entity/", "/source/")
@@ -87,10 +92,12 @@ def query_string(params: dict[str, Any], **changes: Any) -> str:
     return "?" + urlencode(kept) if kept else ""
 
 
-templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined,
-                        trim_blocks=True, lstrip_blocks=True)
-templates.filters.update(words=words, local_link=local_link, sentence=sentence,
-                         authors=lambda value: ", ".join(authors({"authors": value})))
+templates = Environment(
+    loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True
+)
+templates.filters.update(
+    words=words, local_link=local_link, sentence=sentence, authors=lambda value: ", ".join(authors({"authors": value}))
+)
 templates.globals.update(query_string=query_string)
 
 
@@ -124,8 +131,11 @@ class SecurityHeaders:
                     if name.encode() not in names:
                         headers.append((name.encode(), value.encode()))
                 content_type = dict(headers).get(b"content-type", b"")
-                if (content_type.startswith(b"text/html") and b"content-security-policy" not in names
-                        and not path.startswith(NO_CSP)):
+                if (
+                    content_type.startswith(b"text/html")
+                    and b"content-security-policy" not in names
+                    and not path.startswith(NO_CSP)
+                ):
                     headers.append((b"content-security-policy", CSP.encode()))
                 message = {**message, "headers": headers}
             await send(message)
@@ -144,13 +154,18 @@ def wants_html(request: Request) -> bool:
     return best_match(request.headers.get("accept"), offers) == "text/html"
 
 
-TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 406: "Not acceptable",
-          422: "Check the request", 500: "Server error"}
+TITLES = {
+    400: "Bad request",
+    404: "Not found",
+    405: "Method not allowed",
+    406: "Not acceptable",
+    422: "Check the request",
+    500: "Server error",
+}
 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
-    return render(request, "error.html", status=status, status_code=status,
-                  title=TITLES.get(status, "Error"), message=message)
+    return render(request, "error.html", status=status, status_code=status, title=TITLES.get(status, "Error"), message=message)
 
 
 def _message(err: Exception) -> tuple[int, str]:
@@ -162,15 +177,16 @@ def _message(err: Exception) -> tuple[int, str]:
         return 422, str(err)
     if isinstance(err, RequestValidationError):
         fields = [".".join(str(p) for p in e["loc"] if p not in ("query", "path", "body")) for e in err.errors()]
-        return 422, "; ".join(f"{f}: {e['msg']}" for f, e in zip(fields, err.errors()))
+        return 422, "; ".join(f"{f}: {e['msg']}" for f, e in zip(fields, err.errors(), strict=True))
     if isinstance(err, StarletteHTTPException):
         return err.status_code, "There is no page at this address." if err.status_code == 404 else str(err.detail)
     return 500, "Something went wrong."
 
 
-def install(app: FastAPI, kinds: Iterable[type[Exception]] = (NotFound, QueryError, ApiError,
-                                                                RequestValidationError, StarletteHTTPException)
-            ) -> None:
+def install(
+    app: FastAPI,
+    kinds: Iterable[type[Exception]] = (NotFound, QueryError, ApiError, RequestValidationError, StarletteHTTPException),
+) -> None:
     """Answer errors with an HTML page where :func:`wants_html`; otherwise call the handler installed before."""
     for kind in kinds:
         original = app.exception_handlers.get(kind)

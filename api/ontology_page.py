@@ -33,12 +33,21 @@ def ontology(request: Request) -> Response:
     if chosen != "text/html":
         return FileResponse(ontology_path(), media_type=TURTLE + "; charset=utf-8")
     all_terms = terms()
-    return render(request, "ontology.html", head=header(), counts=term_counts(request.app.state.store),
-                  entity_tree=tree("cat:Entity", all_terms), fact_tree=tree("cat:Fact", all_terms),
-                  others=[t for t in all_terms if t.kind == "class" and t.name in
-                          ("cat:Entity", "cat:Fact", "cat:Measurement", "cat:Evidence", "cat:Source")],
-                  properties=[t for t in all_terms if t.kind != "class"],
-                  reasoning=request.app.state.store.info.get("reasoning"))
+    return render(
+        request,
+        "ontology.html",
+        head=header(),
+        counts=term_counts(request.app.state.store),
+        entity_tree=tree("cat:Entity", all_terms),
+        fact_tree=tree("cat:Fact", all_terms),
+        others=[
+            t
+            for t in all_terms
+            if t.kind == "class" and t.name in ("cat:Entity", "cat:Fact", "cat:Measurement", "cat:Evidence", "cat:Source")
+        ],
+        properties=[t for t in all_terms if t.kind != "class"],
+        reasoning=request.app.state.store.info.get("reasoning"),
+    )
 
 
 def _tsv(body: str, name: str) -> Response:
@@ -48,19 +57,16 @@ def _tsv(body: str, name: str) -> Response:
 KGX_RESPONSES = {200: {"description": "KGX TSV, one line per record", "content": {TSV: {}}}, **error_responses(503)}
 
 
-@router.get("/dumps/catkg-kgx-nodes.tsv", tags=["sparql"], summary="The entities as KGX nodes",
-            responses=KGX_RESPONSES)
+@router.get("/dumps/catkg-kgx-nodes.tsv", tags=["sparql"], summary="The entities as KGX nodes", responses=KGX_RESPONSES)
 def kgx_nodes_file(request: Request) -> Response:
     """Every entity as a node of a KGX graph (TSV): id (CATKG:slug), Biolink category, name, synonyms,
     definition, IRI. Written by `catkg kgx` too; validated with the kgx package in the tests."""
     return _tsv(tsv(NODE_COLUMNS, kgx_nodes(request.app.state.store)), NODES)
 
 
-@router.get("/dumps/catkg-kgx-edges.tsv", tags=["sparql"], summary="The facts as KGX edges",
-            responses=KGX_RESPONSES)
+@router.get("/dumps/catkg-kgx-edges.tsv", tags=["sparql"], summary="The facts as KGX edges", responses=KGX_RESPONSES)
 def kgx_edges_file(request: Request) -> Response:
     """Every fact as an edge of a KGX graph (TSV): subject, Biolink predicate (from the fact's kind), object,
     knowledge level, agent type, negated when the source does not support it, and the fact's statement, quote,
     source and offsets."""
     return _tsv(tsv(EDGE_COLUMNS, kgx_edges(request.app.state.store)), EDGES)
-

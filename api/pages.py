@@ -58,8 +58,10 @@ def _filters(store) -> dict[str, list[dict[str, Any]]]:
     return {"kinds": counts["facts_by_kind"], "types": counts["entities_by_type"]}
 
 
-ICON = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" '
-        'fill="#12324f"/><circle cx="16" cy="16" r="7" fill="#ffc94d"/></svg>')
+ICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" '
+    'fill="#12324f"/><circle cx="16" cy="16" r="7" fill="#ffc94d"/></svg>'
+)
 
 
 @router.get("/favicon.ico")
@@ -72,13 +74,11 @@ def home(request: Request) -> Response:
     store = _store(request)
     entities = list_entities(store, limit=ALL).items
     main = sorted(entities, key=lambda e: (-e["fact_count"], e["label"].lower()))[:15]
-    return render(request, "home.html", stats=stats(store), main_entities=main,
-                  questions=[describe(q) for q in questions()])
+    return render(request, "home.html", stats=stats(store), main_entities=main, questions=[describe(q) for q in questions()])
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search_page(request: Request, q: Text = None, kind: Slug = None, type: Slug = None,
-                offset: Offset = 0) -> Response:
+def search_page(request: Request, q: Text = None, kind: Slug = None, type: Slug = None, offset: Offset = 0) -> Response:
     store = _store(request)
     q, kind, type = _blank(q), _blank(kind), _blank(type)
     result = None
@@ -87,13 +87,25 @@ def search_page(request: Request, q: Text = None, kind: Slug = None, type: Slug 
     read_as = [get_entity(store, e, facts=False) for e in result["interpreted"]["entities"]] if result else []
     params = {"q": q, "kind": kind, "type": type}
     twin = {"q": q, "kind": kind, "type": type, "limit": PAGE, "offset": offset}
-    return render(request, "search.html", q=q or "", kind=kind, type=type, result=result, read_as=read_as, params=params,
-                  twin=twin, page_size=PAGE, **_filters(store))
+    return render(
+        request,
+        "search.html",
+        q=q or "",
+        kind=kind,
+        type=type,
+        result=result,
+        read_as=read_as,
+        params=params,
+        twin=twin,
+        page_size=PAGE,
+        **_filters(store),
+    )
 
 
 @router.get("/facts", response_class=HTMLResponse)
-def facts_page(request: Request, kind: Slug = None, entity: IdParam = None, source: IdParam = None,
-               q: Text = None, offset: Offset = 0) -> Response:
+def facts_page(
+    request: Request, kind: Slug = None, entity: IdParam = None, source: IdParam = None, q: Text = None, offset: Offset = 0
+) -> Response:
     store = _store(request)
     params = {"kind": _blank(kind), "entity": entity, "source": source, "q": _blank(q)}
     page = list_facts(store, limit=PAGE, offset=offset, **params)
@@ -109,8 +121,9 @@ def entities_page(request: Request, type: Slug = None, q: Text = None, offset: O
 
 
 @router.get("/sources", response_class=HTMLResponse)
-def sources_page(request: Request, kind: Annotated[str | None, Query(pattern="^(article|reference|)$")] = None,
-                 offset: Offset = 0) -> Response:
+def sources_page(
+    request: Request, kind: Annotated[str | None, Query(pattern="^(article|reference|)$")] = None, offset: Offset = 0
+) -> Response:
     store = _store(request)
     params = {"kind": _blank(kind)}
     page = list_sources(store, limit=50, offset=offset, **params)
@@ -130,8 +143,7 @@ def entity_page(request: Request, entity_id: str) -> Response:
     for fact in entity["facts"]:
         groups[fact["kind"]].append(fact)
     ordered = sorted(groups.items(), key=lambda g: (-len(g[1]), g[0]))
-    return render(request, "entity.html", entity=entity, groups=ordered, related=near,
-                  picture=neighbourhood(graph, entity_id))
+    return render(request, "entity.html", entity=entity, groups=ordered, related=near, picture=neighbourhood(graph, entity_id))
 
 
 def fact_page(request: Request, fact_id: str) -> Response:
@@ -142,8 +154,15 @@ def fact_page(request: Request, fact_id: str) -> Response:
     source = sources[ev["source"]["id"]]
     context = in_context(_article_text(source), ev["start"], ev["end"]) if source.get("file") else None
     cited = [sources[c["id"]] for c in ev["cites"] if c["id"] in sources]
-    return render(request, "fact.html", fact=fact, source=source, context=context, charts=value_charts(fact),
-                  citations=[(s, cite.reference_text(s)) for s in [source, *cited]])
+    return render(
+        request,
+        "fact.html",
+        fact=fact,
+        source=source,
+        context=context,
+        charts=value_charts(fact),
+        citations=[(s, cite.reference_text(s)) for s in [source, *cited]],
+    )
 
 
 def source_page(request: Request, source_id: str) -> Response:
@@ -155,10 +174,10 @@ def source_page(request: Request, source_id: str) -> Response:
         marked = passages(source["facts"], len(raw))
         text = mark_up(raw, marked)
     elif source.get("cited_in"):
-        article = next((s for s in list_sources(store, kind="article", limit=ALL).items
-                        if s["id"] == source["cited_in"]), None)
-    return render(request, "source.html", source=source, text=text, passages=marked, article=article,
-                  reference=cite.reference_text(source))
+        article = next((s for s in list_sources(store, kind="article", limit=ALL).items if s["id"] == source["cited_in"]), None)
+    return render(
+        request, "source.html", source=source, text=text, passages=marked, article=article, reference=cite.reference_text(source)
+    )
 
 
 def _varies(page):
@@ -177,10 +196,14 @@ linked.PAGES.update(fact=_varies(fact_page), entity=_varies(entity_page), source
 
 def _citation(request: Request, source_id: str, kind: str) -> Response:
     source = get_source(_store(request), source_id)
-    body, media = (cite.ris(source), "application/x-research-info-systems") if kind == "ris" else (
-        cite.bibtex(source), "application/x-bibtex")
-    return Response(body, media_type=f"{media}; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{source_id}.{kind}"'})
+    body, media = (
+        (cite.ris(source), "application/x-research-info-systems")
+        if kind == "ris"
+        else (cite.bibtex(source), "application/x-bibtex")
+    )
+    return Response(
+        body, media_type=f"{media}; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{source_id}.{kind}"'}
+    )
 
 
 @router.get("/source/{source_id}/cite.ris")
@@ -212,8 +235,18 @@ def question_page(request: Request, name: Annotated[str, Path(pattern=r"^[a-z0-9
         except QueryError as err:
             error = str(err)
     columns = [c for c in (result["items"][0] if result and result["items"] else {}) if c != "evidence"]
-    return render(request, "question.html", status=422 if error else 200, question=asked, params=params,
-                  options=options, result=result, error=error, columns=columns, missing=missing)
+    return render(
+        request,
+        "question.html",
+        status=422 if error else 200,
+        question=asked,
+        params=params,
+        options=options,
+        result=result,
+        error=error,
+        columns=columns,
+        missing=missing,
+    )
 
 
 def _options(store, parameters: list[dict[str, Any]]) -> dict[str, list[tuple[str, str]]]:
@@ -228,4 +261,3 @@ def _options(store, parameters: list[dict[str, Any]]) -> dict[str, list[tuple[st
         elif p["type"] == "source":
             options[p["name"]] = [(s["id"], s["title"]) for s in list_sources(store, limit=ALL).items]
     return options
-

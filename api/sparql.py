@@ -42,25 +42,64 @@ from catkg.store.remote import RemoteStore, run_bounded
 MAX_REQUEST = 256 * 1024
 """Largest request body (and query), in bytes."""
 
-RESULTS_MEDIA = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-                 "csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8"}
-GRAPH_MEDIA = {"turtle": "text/turtle; charset=utf-8", "ntriples": "application/n-triples", "nquads": "application/n-quads",
-               "jsonld": "application/ld+json", "rdfxml": "application/rdf+xml"}
-RESULTS_OFFERS = {"application/sparql-results+json": "json", "application/sparql-results+xml": "xml", "text/csv": "csv",
-                  "text/tab-separated-values": "tsv", "application/json": "json", "application/xml": "xml",
-                  "text/xml": "xml"}
-GRAPH_OFFERS = {"text/turtle": "turtle", "application/n-triples": "ntriples", "application/ld+json": "jsonld",
-                "application/rdf+xml": "rdfxml", "application/n-quads": "nquads", "application/x-turtle": "turtle",
-                "application/turtle": "turtle", "text/n3": "turtle", "text/rdf+n3": "turtle", "application/rdf+n3": "turtle",
-                "application/json": "jsonld", "application/xml": "rdfxml", "text/xml": "rdfxml",
-                "text/plain": "ntriples", "application/x-json+ld": "jsonld"}
+RESULTS_MEDIA = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv; charset=utf-8",
+    "tsv": "text/tab-separated-values; charset=utf-8",
+}
+GRAPH_MEDIA = {
+    "turtle": "text/turtle; charset=utf-8",
+    "ntriples": "application/n-triples",
+    "nquads": "application/n-quads",
+    "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
+}
+RESULTS_OFFERS = {
+    "application/sparql-results+json": "json",
+    "application/sparql-results+xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+    "application/json": "json",
+    "application/xml": "xml",
+    "text/xml": "xml",
+}
+GRAPH_OFFERS = {
+    "text/turtle": "turtle",
+    "application/n-triples": "ntriples",
+    "application/ld+json": "jsonld",
+    "application/rdf+xml": "rdfxml",
+    "application/n-quads": "nquads",
+    "application/x-turtle": "turtle",
+    "application/turtle": "turtle",
+    "text/n3": "turtle",
+    "text/rdf+n3": "turtle",
+    "application/rdf+n3": "turtle",
+    "application/json": "jsonld",
+    "application/xml": "rdfxml",
+    "text/xml": "rdfxml",
+    "text/plain": "ntriples",
+    "application/x-json+ld": "jsonld",
+}
 HTML_OFFERS = ("text/html", "application/xhtml+xml")
 """Offered last, so only a client that names HTML (a browser) gets it; ``*/*`` gets the data."""
 FORMAT_PARAM: dict[str, tuple[str | None, str | None]] = {
-    "json": ("json", "jsonld"), "xml": ("xml", "rdfxml"), "csv": ("csv", None), "tsv": ("tsv", None),
-    "turtle": (None, "turtle"), "ttl": (None, "turtle"), "n3": (None, "turtle"), "ntriples": (None, "ntriples"),
-    "nt": (None, "ntriples"), "nquads": (None, "nquads"), "nq": (None, "nquads"), "jsonld": (None, "jsonld"),
-    "json-ld": (None, "jsonld"), "rdfxml": (None, "rdfxml"), "rdf": (None, "rdfxml"), "rdf+xml": (None, "rdfxml"),
+    "json": ("json", "jsonld"),
+    "xml": ("xml", "rdfxml"),
+    "csv": ("csv", None),
+    "tsv": ("tsv", None),
+    "turtle": (None, "turtle"),
+    "ttl": (None, "turtle"),
+    "n3": (None, "turtle"),
+    "ntriples": (None, "ntriples"),
+    "nt": (None, "ntriples"),
+    "nquads": (None, "nquads"),
+    "nq": (None, "nquads"),
+    "jsonld": (None, "jsonld"),
+    "json-ld": (None, "jsonld"),
+    "rdfxml": (None, "rdfxml"),
+    "rdf": (None, "rdfxml"),
+    "rdf+xml": (None, "rdfxml"),
     "html": ("html", "html"),
 }
 """Values of the ``format`` parameter -> (format for SELECT/ASK, format for CONSTRUCT/DESCRIBE); like ``Accept``,
@@ -94,6 +133,7 @@ class Choice:
 
 # ------------------------------------------------------------------------------------------------ parsing
 
+
 def parse_pairs(raw: bytes, where: str) -> list[tuple[str, str]]:
     """``name=value`` pairs of a URL query string or a form body, percent-decoded as strict UTF-8.
 
@@ -103,8 +143,11 @@ def parse_pairs(raw: bytes, where: str) -> list[tuple[str, str]]:
         text = raw.decode("utf-8")
         return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict", max_num_fields=200)
     except UnicodeDecodeError as err:
-        raise ApiError(400, f"{where} is not valid UTF-8 ({err.reason} at byte {err.start} of "
-                            f"{'a percent-decoded parameter' if err.object != raw else 'the raw bytes'})") from None
+        raise ApiError(
+            400,
+            f"{where} is not valid UTF-8 ({err.reason} at byte {err.start} of "
+            f"{'a percent-decoded parameter' if err.object != raw else 'the raw bytes'})",
+        ) from None
     except ValueError as err:
         raise ApiError(400, f"{where}: {err}") from None
 
@@ -124,8 +167,7 @@ async def read_body(request: Request) -> bytes:
 
 def _media_type(request: Request) -> tuple[str, str | None]:
     fields = [f.strip() for f in request.headers.get("content-type", "").split(";")]
-    charset = next((f.partition("=")[2].strip('"').lower() for f in fields[1:] if f.lower().startswith("charset=")),
-                   None)
+    charset = next((f.partition("=")[2].strip('"').lower() for f in fields[1:] if f.lower().startswith("charset=")), None)
     return fields[0].lower(), charset
 
 
@@ -154,8 +196,11 @@ async def parse_request(request: Request) -> Protocol:
         elif media == "application/sparql-update":
             raise ApiError(400, READ_ONLY)
         elif media or body:
-            raise ApiError(415, f"unsupported request body type {media or '(none)'!r}; send "
-                                "application/sparql-query or application/x-www-form-urlencoded")
+            raise ApiError(
+                415,
+                f"unsupported request body type {media or '(none)'!r}; send "
+                "application/sparql-query or application/x-www-form-urlencoded",
+            )
     names = [name for name, _ in pairs]
     if "update" in names:
         raise ApiError(400, READ_ONLY)
@@ -165,10 +210,12 @@ async def parse_request(request: Request) -> Protocol:
     default = [_graph_iri(v) for n, v in pairs if n == "default-graph-uri"]
     named = [_graph_iri(v) for n, v in pairs if n == "named-graph-uri"]
     dataset_given = bool(default or named)
-    return Protocol(query=queries[0] if queries else None,
-                    default_graph=default if dataset_given else None,
-                    named_graphs=named if dataset_given else None,
-                    params={n: v for n, v in pairs if n not in ("query", "default-graph-uri", "named-graph-uri")})
+    return Protocol(
+        query=queries[0] if queries else None,
+        default_graph=default if dataset_given else None,
+        named_graphs=named if dataset_given else None,
+        params={n: v for n, v in pairs if n not in ("query", "default-graph-uri", "named-graph-uri")},
+    )
 
 
 def _graph_iri(value: str) -> str:
@@ -180,6 +227,7 @@ def _graph_iri(value: str) -> str:
 
 # ------------------------------------------------------------------------------------------------ negotiation
 
+
 def negotiate(request: Request, params: dict[str, str]) -> Choice:
     """The formats to answer in, from the ``format`` parameter or else ``Accept`` (q-values honoured).
 
@@ -190,8 +238,7 @@ def negotiate(request: Request, params: dict[str, str]) -> Choice:
         key = requested.strip().lower()
         # A media type, or a list of them as SPARQLWrapper sends (format=application/ld+json,application/x-json+ld),
         # reads like an Accept header.
-        pair = FORMAT_PARAM.get(key) or ((_offer(key, RESULTS_OFFERS), _offer(key, GRAPH_OFFERS)) if "/" in key
-                                         else (None, None))
+        pair = FORMAT_PARAM.get(key) or ((_offer(key, RESULTS_OFFERS), _offer(key, GRAPH_OFFERS)) if "/" in key else (None, None))
         if pair == (None, None):
             raise ApiError(400, f"unknown format {requested!r}; known: {', '.join(FORMAT_PARAM)} or a media type")
         return Choice(*pair)
@@ -206,16 +253,19 @@ def _offer(accept: str | None, offers: dict[str, str]) -> str | None:
 
 def _not_acceptable(request: Request, form: str | None) -> ApiError:
     offers = GRAPH_MEDIA if form in ("construct", "describe", "triples") else RESULTS_MEDIA
-    return ApiError(406, f"cannot answer {request.headers.get('accept') or '(no Accept)'!r} for this "
-                         f"{(form or 'query').upper()} query; available: "
-                         f"{', '.join(m.split(';')[0] for m in offers.values())}, or format="
-                         f"{'|'.join(offers)}")
+    return ApiError(
+        406,
+        f"cannot answer {request.headers.get('accept') or '(no Accept)'!r} for this "
+        f"{(form or 'query').upper()} query; available: "
+        f"{', '.join(m.split(';')[0] for m in offers.values())}, or format="
+        f"{'|'.join(offers)}",
+    )
 
 
 # ------------------------------------------------------------------------------------------------ evaluation
 
-def install(app: FastAPI, *, timeout: float | None = None, max_bytes: int | None = None,
-            workers: int | None = None) -> None:
+
+def install(app: FastAPI, *, timeout: float | None = None, max_bytes: int | None = None, workers: int | None = None) -> None:
     """Give ``app`` the SPARQL worker pool (limits from the arguments, else the environment) and its routes."""
     from catkg.api import descriptions, dumps, editor
 
@@ -230,8 +280,9 @@ def pool(request: Request) -> WorkerPool:
     return request.app.state.sparql_pool
 
 
-async def evaluate(request: Request, screened: Screened, protocol: Protocol, choice: Choice,
-                   max_bytes: int | None = None) -> Result:
+async def evaluate(
+    request: Request, screened: Screened, protocol: Protocol, choice: Choice, max_bytes: int | None = None
+) -> Result:
     """Run a screened query in a worker; its spooled result, or an ApiError with the status to answer.
 
     A page (``html``) reads SPARQL JSON or N-Triples from the worker and renders them itself.
@@ -244,15 +295,30 @@ async def evaluate(request: Request, screened: Screened, protocol: Protocol, cho
             # The remote store evaluates the (screened) query: forwarded under the same time and size limits.
             limits = pool(request).limits
             return await run_in_threadpool(
-                run_bounded, store, screened.text, spool=pool(request).spool, timeout=limits.timeout,
-                max_bytes=limits.max_bytes if max_bytes is None else max_bytes, results_format=results,
-                graph_format=graph, default_graph=protocol.default_graph, named_graphs=protocol.named_graphs,
-                dataset=screened.dataset)
+                run_bounded,
+                store,
+                screened.text,
+                spool=pool(request).spool,
+                timeout=limits.timeout,
+                max_bytes=limits.max_bytes if max_bytes is None else max_bytes,
+                results_format=results,
+                graph_format=graph,
+                default_graph=protocol.default_graph,
+                named_graphs=protocol.named_graphs,
+                dataset=screened.dataset,
+            )
         directory = store.directory / "oxigraph"
         return await run_in_threadpool(
-            pool(request).run, directory, screened.text, results_format=results, graph_format=graph,
-            default_graph=protocol.default_graph, named_graphs=protocol.named_graphs, dataset=screened.dataset,
-            max_bytes=max_bytes)
+            pool(request).run,
+            directory,
+            screened.text,
+            results_format=results,
+            graph_format=graph,
+            default_graph=protocol.default_graph,
+            named_graphs=protocol.named_graphs,
+            dataset=screened.dataset,
+            max_bytes=max_bytes,
+        )
     except StoreError as err:
         raise ApiError(503, f"the store is unavailable: {err}") from err
     except SyntaxError as err:
@@ -287,8 +353,7 @@ def stream(result: Result, media_type: str) -> StreamingResponse:
             while chunk := file.read(64 * 1024):
                 yield chunk
 
-    return StreamingResponse(chunks(), media_type=media_type,
-                             headers={"Content-Length": str(result.size), "Vary": "Accept"})
+    return StreamingResponse(chunks(), media_type=media_type, headers={"Content-Length": str(result.size), "Vary": "Accept"})
 
 
 async def answer(request: Request, protocol: Protocol) -> Response:
@@ -313,14 +378,19 @@ async def answer(request: Request, protocol: Protocol) -> Response:
 # ------------------------------------------------------------------------------------------------ routes
 
 PROTOCOL_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"description": "The query's result, in the negotiated format",
-          "content": {m.split(";")[0]: {} for m in [*RESULTS_MEDIA.values(), *GRAPH_MEDIA.values(), "text/html"]}},
+    200: {
+        "description": "The query's result, in the negotiated format",
+        "content": {m.split(";")[0]: {} for m in [*RESULTS_MEDIA.values(), *GRAPH_MEDIA.values(), "text/html"]},
+    },
     **error_responses(400, 406, 413, 415, 500, 503, 507),
 }
 
 
-@router.get("/sparql", summary="SPARQL 1.1 query (GET); without a query: the editor or the service description",
-            responses=PROTOCOL_RESPONSES)
+@router.get(
+    "/sparql",
+    summary="SPARQL 1.1 query (GET); without a query: the editor or the service description",
+    responses=PROTOCOL_RESPONSES,
+)
 async def sparql_get(request: Request) -> Response:
     """`query` (once), `default-graph-uri` and `named-graph-uri` (any number), and `format` (json, xml, csv, tsv,
     turtle, ntriples, nquads, jsonld, rdfxml, html) or `Accept`. Without `query`: a browser gets the query editor,
@@ -339,8 +409,7 @@ async def sparql_get(request: Request) -> Response:
     raise ApiError(400, "missing 'query' parameter")
 
 
-@router.post("/sparql", summary="SPARQL 1.1 query (POST form-encoded or application/sparql-query)",
-             responses=PROTOCOL_RESPONSES)
+@router.post("/sparql", summary="SPARQL 1.1 query (POST form-encoded or application/sparql-query)", responses=PROTOCOL_RESPONSES)
 async def sparql_post(request: Request) -> Response:
     """The query in a form body (`query=`) or as the whole body (`Content-Type: application/sparql-query`, with
     `default-graph-uri` and `named-graph-uri` in the URL). Updates are refused."""
@@ -350,5 +419,17 @@ async def sparql_post(request: Request) -> Response:
     return await answer(request, protocol)
 
 
-__all__ = ["GRAPH_MEDIA", "RESULTS_MEDIA", "Choice", "Protocol", "answer", "check", "evaluate", "install",
-           "negotiate", "parse_request", "router", "stream"]
+__all__ = [
+    "GRAPH_MEDIA",
+    "RESULTS_MEDIA",
+    "Choice",
+    "Protocol",
+    "answer",
+    "check",
+    "evaluate",
+    "install",
+    "negotiate",
+    "parse_request",
+    "router",
+    "stream",
+]

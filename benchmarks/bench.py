@@ -38,10 +38,12 @@ import synth  # noqa: E402
 CAT = "https://w3id.org/catkg/ontology#"
 ENTITY = "https://w3id.org/catkg/entity/"
 FACT = "https://w3id.org/catkg/fact/"
-TWO_HOP = ("PREFIX cat: <https://w3id.org/catkg/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
-           "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-           "SELECT ?fact ?subject ?objectLabel WHERE { ?subject skos:broader <%s> . "
-           "?fact cat:hasSubject ?subject ; cat:hasObject ?object . ?object rdfs:label ?objectLabel }")
+TWO_HOP = (
+    "PREFIX cat: <https://w3id.org/catkg/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    "SELECT ?fact ?subject ?objectLabel WHERE { ?subject skos:broader <%s> . "
+    "?fact cat:hasSubject ?subject ; cat:hasObject ?object . ?object rdfs:label ?objectLabel }"
+)
 """The 2-hop query: facts whose subject sits directly under an entity, with their object's label."""
 QUESTION = "quantified_risk_factors"
 JSON_RESULTS = "application/sparql-results+json"
@@ -84,18 +86,22 @@ def scaled(seconds: float, facts: int) -> float:
 
 
 def ms(values: list[float]) -> dict[str, float]:
-    return {"n": len(values), "p50_ms": round(pct(values, 0.5) * 1000, 2), "p95_ms": round(pct(values, 0.95) * 1000, 2),
-            "p99_ms": round(pct(values, 0.99) * 1000, 2)}
+    return {
+        "n": len(values),
+        "p50_ms": round(pct(values, 0.5) * 1000, 2),
+        "p95_ms": round(pct(values, 0.95) * 1000, 2),
+        "p99_ms": round(pct(values, 0.99) * 1000, 2),
+    }
 
 
 # --- child processes: one measured thing each, peak memory from wait4 -----------------------------------------------
+
 
 def run_child(args: list[str], timeout: float, log: Path) -> dict[str, Any]:
     """Run ``bench.py <args>`` in a child; its last stdout line is JSON. Adds wall seconds and peak RSS (MiB)."""
     started = time.perf_counter()
     with open(log, "w") as out:
-        proc = subprocess.Popen([PY, str(Path(__file__)), *args], stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen([PY, str(Path(__file__)), *args], stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -123,16 +129,29 @@ def child_build(data: str, store: str) -> None:
 
     marks: list[tuple[str, float]] = []
     started = time.perf_counter()
-    result = build_graph(Path(store), curated=Path(data) / "curated", sources=Path(data) / "sources",
-                         progress=lambda message: marks.append((message, time.perf_counter() - started)))
+    result = build_graph(
+        Path(store),
+        curated=Path(data) / "curated",
+        sources=Path(data) / "sources",
+        progress=lambda message: marks.append((message, time.perf_counter() - started)),
+    )
     seconds = time.perf_counter() - started
     # Each phase is named by the build's own progress message and lasts until the next one (the last, until
     # build_graph returns), so the names follow the build as it changes.
     ends = [at for _, at in marks[1:]] + [seconds]
     phases = {message: round(end - at, 3) for (message, at), end in zip(marks, ends, strict=True)}
-    print(json.dumps({"seconds": round(seconds, 3), "phases": phases, "counts": result.info["counts"],
-                      "reasoning": result.info.get("reasoning"), "shapes": result.info.get("shapes"),
-                      "directory": str(result.directory)}))
+    print(
+        json.dumps(
+            {
+                "seconds": round(seconds, 3),
+                "phases": phases,
+                "counts": result.info["counts"],
+                "reasoning": result.info.get("reasoning"),
+                "shapes": result.info.get("shapes"),
+                "directory": str(result.directory),
+            }
+        )
+    )
 
 
 def child_raw_load(nquads: str, directory: str) -> None:
@@ -228,6 +247,7 @@ def child_profile_build(data: str, store: str, out: str) -> None:
 
 
 # --- servers ---------------------------------------------------------------------------------------------------------
+
 
 def tree_rss_mib(root: int) -> float:
     """Resident memory of a process and all its descendants, from /proc."""
@@ -338,8 +358,7 @@ def sequential(base: str, requests: list[tuple[str, dict]], timeout: float, budg
     return out
 
 
-def concurrent(base: str, requests: list[tuple[str, dict]], clients: int, timeout: float,
-               budget: float) -> dict[str, Any]:
+def concurrent(base: str, requests: list[tuple[str, dict]], clients: int, timeout: float, budget: float) -> dict[str, Any]:
     """``clients`` threads, each its own connection, sharing a bounded list of requests; throughput and p99."""
     import httpx
 
@@ -379,6 +398,7 @@ def concurrent(base: str, requests: list[tuple[str, dict]], clients: int, timeou
 
 # --- one size --------------------------------------------------------------------------------------------------------
 
+
 def make_plan(data: Path, facts: int, rng: random.Random) -> dict[str, Any]:
     """Which entities, texts and facts the measurements ask about (the same for every server)."""
     count = synth.entity_count(facts)
@@ -387,10 +407,15 @@ def make_plan(data: Path, facts: int, rng: random.Random) -> dict[str, Any]:
     leaves = [e for e in entities[count // 2 :]]
     parents = [e["id"] for e in entities[len(synth.ENTITY_TYPES) : len(synth.ENTITY_TYPES) + max(1, internal)]]
     picked = rng.sample(leaves, 40)
-    searches = [f"risk of {e['label']}" for e in picked[:10]] + \
-               [f"{e['abbreviations'][0]} and pulmonary embolism" for e in leaves[:: 7] if e["abbreviations"]][:5]
-    return {"leaves": [e["id"] for e in picked], "parents": rng.sample(parents, min(40, len(parents))),
-            "searches": searches, "facts": [f"fact-{rng.randrange(facts)}" for _ in range(2000)]}
+    searches = [f"risk of {e['label']}" for e in picked[:10]] + [
+        f"{e['abbreviations'][0]} and pulmonary embolism" for e in leaves[::7] if e["abbreviations"]
+    ][:5]
+    return {
+        "leaves": [e["id"] for e in picked],
+        "parents": rng.sample(parents, min(40, len(parents))),
+        "searches": searches,
+        "facts": [f"fact-{rng.randrange(facts)}" for _ in range(2000)],
+    }
 
 
 def fact_details_query(fact_id: str) -> str:
@@ -402,8 +427,9 @@ def fact_details_query(fact_id: str) -> str:
     return bind(named_query("fact_details").text, [{"fact": NamedNode(FACT + fact_id)}])
 
 
-def measure_server(kind: str, server: Server, plan: dict[str, Any], args: argparse.Namespace, scale: float,
-                   step: float, timeout: float) -> dict:
+def measure_server(
+    kind: str, server: Server, plan: dict[str, Any], args: argparse.Namespace, scale: float, step: float, timeout: float
+) -> dict:
     """Latency p50/p95 of each query kind, then throughput under ``args.clients`` clients; each cell within
     ``step`` seconds, each request within ``timeout``."""
     n = max(5, int(args.requests * scale))
@@ -414,10 +440,10 @@ def measure_server(kind: str, server: Server, plan: dict[str, Any], args: argpar
     cyc = lambda items, k: [items[i % len(items)] for i in range(k)]  # noqa: E731
     if kind == "catkg":
         out["entity"] = sequential(base, cyc([(f"/api/entities/{e}", {}) for e in plan["leaves"]], n), timeout, step)
-        out["search"] = sequential(base, cyc([("/api/search", {"params": {"q": s}}) for s in plan["searches"]], n),
-                                   timeout, step)
-        out["question"] = sequential(base, cyc([(f"/api/questions/{QUESTION}", {"params": {"outcome": e}})
-                                                for e in plan["leaves"]], n), timeout, step)
+        out["search"] = sequential(base, cyc([("/api/search", {"params": {"q": s}}) for s in plan["searches"]], n), timeout, step)
+        out["question"] = sequential(
+            base, cyc([(f"/api/questions/{QUESTION}", {"params": {"outcome": e}}) for e in plan["leaves"]], n), timeout, step
+        )
         fact_reqs = [(f"/api/facts/{f}", {}) for f in plan["facts"]]
     else:
         fact_reqs = [sparql_request(server.sparql_path, fact_details_query(f)) for f in plan["facts"][:load]]
@@ -431,8 +457,11 @@ def measure_server(kind: str, server: Server, plan: dict[str, Any], args: argpar
 def data_stats(data: Path) -> dict[str, Any]:
     """What a reused data set holds (the YAML MiB and fact files columns), read from its files."""
     yaml = list((data / "curated").rglob("*.yaml"))
-    return {"reused": True, "yaml_bytes": sum(p.stat().st_size for p in yaml),
-            "fact_files": len(list((data / "curated" / "facts").glob("*.yaml")))}
+    return {
+        "reused": True,
+        "yaml_bytes": sum(p.stat().st_size for p in yaml),
+        "fact_files": len(list((data / "curated" / "facts").glob("*.yaml"))),
+    }
 
 
 def prepare(facts: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
@@ -470,11 +499,17 @@ def load_raw(res: dict[str, Any], work: Path, logs: Path, left: Callable[[], flo
     res["raw"] = run_child(["_raw", str(nq), str(work / "raw")], max(60, left()), logs / f"{name}-raw.log")
     if "error" not in res["raw"]:
         res["raw"]["triples_per_s"] = round(res["raw"]["quads"] / res["raw"]["seconds"])
-    res["oxigraph_load"] = oxigraph_load(nq, work / "oxigraph-cli", res["build"]["counts"]["triples"],
-                                         max(60, left()), logs / f"{name}-oxigraph-load.log")
-    res["disk"] = {"catkg_generation": du(gen), "catkg_oxigraph": du(gen / "oxigraph"),
-                   "catkg_search_index": (gen / "search.sqlite").stat().st_size, "raw_bulk_load": du(work / "raw"),
-                   "oxigraph_cli": du(work / "oxigraph-cli"), "nquads": nq.stat().st_size}
+    res["oxigraph_load"] = oxigraph_load(
+        nq, work / "oxigraph-cli", res["build"]["counts"]["triples"], max(60, left()), logs / f"{name}-oxigraph-load.log"
+    )
+    res["disk"] = {
+        "catkg_generation": du(gen),
+        "catkg_oxigraph": du(gen / "oxigraph"),
+        "catkg_search_index": (gen / "search.sqlite").stat().st_size,
+        "raw_bulk_load": du(work / "raw"),
+        "oxigraph_cli": du(work / "oxigraph-cli"),
+        "nquads": nq.stat().st_size,
+    }
     return nq
 
 
@@ -483,8 +518,12 @@ def oxigraph_load(nq: Path, location: Path, triples: int, timeout: float, log: P
     t = time.perf_counter()
     with open(log, "w") as out:
         try:
-            cli = subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(location), "--file", str(nq)],
-                                 stdout=out, stderr=subprocess.STDOUT, timeout=timeout)
+            cli = subprocess.run(
+                [str(BIN / "oxigraph"), "load", "--location", str(location), "--file", str(nq)],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                timeout=timeout,
+            )
         except subprocess.TimeoutExpired:
             return {"error": f"timed out after {timeout:.0f} s", "seconds": round(time.perf_counter() - t, 1)}
     seconds = time.perf_counter() - t
@@ -493,30 +532,68 @@ def oxigraph_load(nq: Path, location: Path, triples: int, timeout: float, log: P
     return {"seconds": round(seconds, 3), "triples_per_s": round(triples / seconds)}
 
 
-def server_specs(facts: int, args: argparse.Namespace, work: Path, nq: Path, ready: float,
-                 left: Callable[[], float]) -> list[tuple[str, Callable[[int, Path], Server], float]]:
+def server_specs(
+    facts: int, args: argparse.Namespace, work: Path, nq: Path, ready: float, left: Callable[[], float]
+) -> list[tuple[str, Callable[[int, Path], Server], float]]:
     """(key, start(port, log), share of the requests) of each server measured at this size.
 
     Each server is asked at its own SPARQL path: catkg at ``/sparql``, ``oxigraph serve`` at ``/query``, and
     ``rdflib-endpoint serve`` at ``/``, the only path its CLI serves (it answers 404 at ``/sparql``).
     """
+
     def url(port: int) -> str:
         return f"http://127.0.0.1:{port}"
 
     specs = [
-        ("catkg", lambda port, log: Server(
-            "catkg serve", [PY, "-m", "catkg.api.cli", "serve", "--store", str(work / "store"), "--port", str(port)],
-            url(port), "/sparql", log, ready), 1.0),
-        ("oxigraph", lambda port, log: Server(
-            "oxigraph serve-read-only", [str(BIN / "oxigraph"), "serve-read-only", "--location",
-                                         str(work / "oxigraph-cli"), "--bind", f"127.0.0.1:{port}",
-                                         "--union-default-graph"], url(port), "/query", log, ready), 1.0)]
+        (
+            "catkg",
+            lambda port, log: Server(
+                "catkg serve",
+                [PY, "-m", "catkg.api.cli", "serve", "--store", str(work / "store"), "--port", str(port)],
+                url(port),
+                "/sparql",
+                log,
+                ready,
+            ),
+            1.0,
+        ),
+        (
+            "oxigraph",
+            lambda port, log: Server(
+                "oxigraph serve-read-only",
+                [
+                    str(BIN / "oxigraph"),
+                    "serve-read-only",
+                    "--location",
+                    str(work / "oxigraph-cli"),
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--union-default-graph",
+                ],
+                url(port),
+                "/query",
+                log,
+                ready,
+            ),
+            1.0,
+        ),
+    ]
     if facts <= args.rdflib_max:
         # It parses the whole dump into Python objects before it answers: its start-up grows with the data.
-        specs.append(("rdflib", lambda port, log: Server(
-            "rdflib-endpoint", [str(BIN / "rdflib-endpoint"), "serve", str(nq), "--host", "127.0.0.1",
-                                "--port", str(port)], url(port), "/", log, max(60, min(left(), 2 * ready))),
-            args.rdflib_scale))
+        specs.append(
+            (
+                "rdflib",
+                lambda port, log: Server(
+                    "rdflib-endpoint",
+                    [str(BIN / "rdflib-endpoint"), "serve", str(nq), "--host", "127.0.0.1", "--port", str(port)],
+                    url(port),
+                    "/",
+                    log,
+                    max(60, min(left(), 2 * ready)),
+                ),
+                args.rdflib_scale,
+            )
+        )
     return specs
 
 
@@ -534,8 +611,7 @@ def run_size(facts: int, args: argparse.Namespace, deadline: float) -> dict[str,
     res["data"] = prepare(facts, args, work)
     say(f"data: {res['data']}")
     say("catkg build ...")
-    res["build"] = run_child(["_build", str(work / "data"), str(work / "store")], max(60, left()),
-                             logs / f"{name}-build.log")
+    res["build"] = run_child(["_build", str(work / "data"), str(work / "store")], max(60, left()), logs / f"{name}-build.log")
     say(f"build: {res['build']}")
     if "error" in res["build"]:
         return res
@@ -548,14 +624,20 @@ def run_size(facts: int, args: argparse.Namespace, deadline: float) -> dict[str,
     plan_file = work / "plan.json"
     plan_file.write_text(json.dumps(plan))
     say("direct pyoxigraph ...")
-    res["direct"] = run_child(["_direct", str(work / "store"), str(plan_file), str(args.requests), str(step)],
-                              max(60, min(left(), 4 * step + scaled(120, facts))), logs / f"{name}-direct.log")
+    res["direct"] = run_child(
+        ["_direct", str(work / "store"), str(plan_file), str(args.requests), str(step)],
+        max(60, min(left(), 4 * step + scaled(120, facts))),
+        logs / f"{name}-direct.log",
+    )
     say(f"direct: {res['direct']}")
     if args.profile and left() > 120:
         pdir = args.results.parent / "profiles"
         pdir.mkdir(exist_ok=True)
-        res["profile"] = run_child(["_profile", str(work / "store"), str(plan_file), str(pdir), name],
-                                   min(left(), scaled(600, facts)), logs / f"{name}-profile.log")
+        res["profile"] = run_child(
+            ["_profile", str(work / "store"), str(plan_file), str(pdir), name],
+            min(left(), scaled(600, facts)),
+            logs / f"{name}-profile.log",
+        )
         say(f"profile: {res['profile']}")
     if facts > args.rdflib_max:
         res["rdflib"] = {"skipped": f"not run above {label(args.rdflib_max)} facts (--rdflib-max)"}
@@ -565,8 +647,17 @@ def run_size(facts: int, args: argparse.Namespace, deadline: float) -> dict[str,
     return res
 
 
-def measure(key: str, start: Callable[[int, Path], Server], scale: float, plan: dict[str, Any],
-            args: argparse.Namespace, step: float, timeout: float, log: Path, left: Callable[[], float]) -> dict:
+def measure(
+    key: str,
+    start: Callable[[int, Path], Server],
+    scale: float,
+    plan: dict[str, Any],
+    args: argparse.Namespace,
+    step: float,
+    timeout: float,
+    log: Path,
+    left: Callable[[], float],
+) -> dict:
     """Start one server, measure it, stop it (also on errors, which are recorded and end only this server)."""
     if left() < 60:
         return {"skipped": "time budget spent"}
@@ -575,8 +666,9 @@ def measure(key: str, start: Callable[[int, Path], Server], scale: float, plan: 
         server = start(free_port(), log)
         idle = server.rss()
         measured = measure_server(key, server, plan, args, scale, step, timeout)
-        measured.update(ready_seconds=server.ready_seconds, idle_rss_mib=idle, after_rss_mib=server.rss(),
-                        peak_rss_mib=round(server.peak, 1))
+        measured.update(
+            ready_seconds=server.ready_seconds, idle_rss_mib=idle, after_rss_mib=server.rss(), peak_rss_mib=round(server.peak, 1)
+        )
         return measured
     except Exception as err:  # noqa: BLE001 - recorded in the results, the run goes on
         return {"error": f"{type(err).__name__}: {err}"}
@@ -587,18 +679,35 @@ def measure(key: str, start: Callable[[int, Path], Server], scale: float, plan: 
 
 # --- report ----------------------------------------------------------------------------------------------------------
 
+
 def machine() -> dict[str, str]:
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
     mem = next((line.split()[1] for line in open("/proc/meminfo") if line.startswith("MemTotal")), "0")
     versions = {}
-    for pkg in ("catkg", "pyoxigraph", "oxigraph", "rdflib", "rdflib-endpoint", "fastapi", "uvicorn", "pyshacl",
-                "pyinstrument", "httpx"):
+    for pkg in (
+        "catkg",
+        "pyoxigraph",
+        "oxigraph",
+        "rdflib",
+        "rdflib-endpoint",
+        "fastapi",
+        "uvicorn",
+        "pyshacl",
+        "pyinstrument",
+        "httpx",
+    ):
         try:
             versions[pkg] = package_version(pkg)
         except Exception:  # noqa: BLE001
             versions[pkg] = "not installed"
-    return {"nproc": str(os.cpu_count()), "memory_gib": f"{int(mem) / 2**20:.1f}", "cpu": cpu,
-            "kernel": platform.release(), "python": platform.python_version(), **versions}
+    return {
+        "nproc": str(os.cpu_count()),
+        "memory_gib": f"{int(mem) / 2**20:.1f}",
+        "cpu": cpu,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        **versions,
+    }
 
 
 def g(d: dict, *path: str, default: Any = "—") -> Any:
@@ -621,72 +730,118 @@ def mib(b: Any) -> str:
 
 
 def report(results: list[dict], meta: dict, command: str, notes: list[str], profile_dir: Path) -> str:
-    out = ["# catkg benchmark results (issue 9: scale and speed)", "",
-           "Written by `benchmarks/bench.py`; every number below was measured in the run that wrote this file "
-           f"(started {meta['started']}, {meta['minutes']} minutes). Raw numbers: `benchmarks/results.json`. "
-           "What each column means: `benchmarks/README.md`.", "",
-           "## Machine and versions", "", "| | |", "| --- | --- |"]
+    out = [
+        "# catkg benchmark results (issue 9: scale and speed)",
+        "",
+        "Written by `benchmarks/bench.py`; every number below was measured in the run that wrote this file "
+        f"(started {meta['started']}, {meta['minutes']} minutes). Raw numbers: `benchmarks/results.json`. "
+        "What each column means: `benchmarks/README.md`.",
+        "",
+        "## Machine and versions",
+        "",
+        "| | |",
+        "| --- | --- |",
+    ]
     out += [f"| {k} | {v} |" for k, v in meta["machine"].items()]
     out += ["", "## Command", "", "```sh", command, "```", ""]
     if notes:
         out += ["## Sizes not run / notes", ""] + [f"- {n}" for n in notes] + [""]
-    out += ["## Build", "",
-            "| facts | triples | catkg build s | catkg triples/s | raw bulk_load s | raw triples/s | build/raw (target ≥0.7x) "
-            "| `oxigraph load` s | build peak RSS MiB | raw load peak RSS MiB | YAML MiB | fact files |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    out += [
+        "## Build",
+        "",
+        "| facts | triples | catkg build s | catkg triples/s | raw bulk_load s | raw triples/s | build/raw (target ≥0.7x) "
+        "| `oxigraph load` s | build peak RSS MiB | raw load peak RSS MiB | YAML MiB | fact files |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for r in results:
-        out.append(f"| {label(r['facts'])} | {g(r, 'build', 'counts', 'triples')} | {g(r, 'build', 'seconds')} | "
-                   f"{g(r, 'build', 'triples_per_s')} | {g(r, 'raw', 'seconds')} | {g(r, 'raw', 'triples_per_s')} | "
-                   f"{ratio(g(r, 'build', 'triples_per_s'), g(r, 'raw', 'triples_per_s'))} | "
-                   f"{g(r, 'oxigraph_load', 'seconds')} | {g(r, 'build', 'peak_rss_mib')} | {g(r, 'raw', 'peak_rss_mib')} | "
-                   f"{mib(g(r, 'data', 'yaml_bytes', default=None))} | {g(r, 'data', 'fact_files')} |")
+        out.append(
+            f"| {label(r['facts'])} | {g(r, 'build', 'counts', 'triples')} | {g(r, 'build', 'seconds')} | "
+            f"{g(r, 'build', 'triples_per_s')} | {g(r, 'raw', 'seconds')} | {g(r, 'raw', 'triples_per_s')} | "
+            f"{ratio(g(r, 'build', 'triples_per_s'), g(r, 'raw', 'triples_per_s'))} | "
+            f"{g(r, 'oxigraph_load', 'seconds')} | {g(r, 'build', 'peak_rss_mib')} | {g(r, 'raw', 'peak_rss_mib')} | "
+            f"{mib(g(r, 'data', 'yaml_bytes', default=None))} | {g(r, 'data', 'fact_files')} |"
+        )
     out += ["", "Build phases (seconds, from the build's own progress messages):", ""]
     for r in results:
         phases = g(r, "build", "phases", default={})
         if phases:
-            out.append(f"- {label(r['facts'])}: " + "; ".join(f"{k}: {v}" for k, v in phases.items())
-                       + f"; SHACL {g(r, 'build', 'shapes', 'seconds')} s, reasoner {g(r, 'build', 'reasoning', 'seconds')} s")
-    out += ["", "## Store size on disk (MiB)", "",
-            "| facts | N-Quads dump | catkg generation (total) | catkg oxigraph | catkg search index | raw bulk_load store | `oxigraph load` store |",
-            "| --- | --- | --- | --- | --- | --- | --- |"]
+            out.append(
+                f"- {label(r['facts'])}: "
+                + "; ".join(f"{k}: {v}" for k, v in phases.items())
+                + f"; SHACL {g(r, 'build', 'shapes', 'seconds')} s, reasoner {g(r, 'build', 'reasoning', 'seconds')} s"
+            )
+    out += [
+        "",
+        "## Store size on disk (MiB)",
+        "",
+        "| facts | N-Quads dump | catkg generation (total) | catkg oxigraph | catkg search index "
+        "| raw bulk_load store | `oxigraph load` store |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for r in results:
         d = r.get("disk", {})
-        out.append(f"| {label(r['facts'])} | {mib(d.get('nquads'))} | {mib(d.get('catkg_generation'))} | "
-                   f"{mib(d.get('catkg_oxigraph'))} | {mib(d.get('catkg_search_index'))} | {mib(d.get('raw_bulk_load'))} | "
-                   f"{mib(d.get('oxigraph_cli'))} |")
-    out += ["", "## Latency, one client (ms, p50 / p95)", "",
-            "catkg API = HTTP to a real `catkg serve` on loopback; direct = the same catkg query functions on pyoxigraph "
-            "in one process (no HTTP); oxigraph / rdflib = the same SPARQL over HTTP to `oxigraph serve-read-only` / "
-            "`rdflib-endpoint`. `fact` on the other servers is catkg's bound `fact_details.rq` query sent as SPARQL.", "",
-            "| facts | query | catkg API | direct pyoxigraph | API/direct (target ≤3x) | oxigraph serve | rdflib-endpoint |",
-            "| --- | --- | --- | --- | --- | --- | --- |"]
+        out.append(
+            f"| {label(r['facts'])} | {mib(d.get('nquads'))} | {mib(d.get('catkg_generation'))} | "
+            f"{mib(d.get('catkg_oxigraph'))} | {mib(d.get('catkg_search_index'))} | {mib(d.get('raw_bulk_load'))} | "
+            f"{mib(d.get('oxigraph_cli'))} |"
+        )
+    out += [
+        "",
+        "## Latency, one client (ms, p50 / p95)",
+        "",
+        "catkg API = HTTP to a real `catkg serve` on loopback; direct = the same catkg query functions on pyoxigraph "
+        "in one process (no HTTP); oxigraph / rdflib = the same SPARQL over HTTP to `oxigraph serve-read-only` / "
+        "`rdflib-endpoint`. `fact` on the other servers is catkg's bound `fact_details.rq` query sent as SPARQL.",
+        "",
+        "| facts | query | catkg API | direct pyoxigraph | API/direct (target ≤3x) | oxigraph serve | rdflib-endpoint |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+
+    def cell(d: Any) -> str:
+        if not (isinstance(d, dict) and "p50_ms" in d):
+            return "—"
+        return f"{d['p50_ms']} / {d['p95_ms']}" + (f" ({d['errors']} err)" if d.get("errors") else "")
+
     for r in results:
         for q in ("entity", "search", "question", "two_hop", "fact"):
             api, direct = g(r, "catkg", q, default={}), g(r, "direct", q, default={})
-            cell = lambda d: f"{d['p50_ms']} / {d['p95_ms']}" + (f" ({d['errors']} err)" if d.get("errors") else "") \
-                if isinstance(d, dict) and "p50_ms" in d else "—"  # noqa: E731
-            out.append(f"| {label(r['facts'])} | {q} | {cell(api)} | {cell(direct)} | "
-                       f"{ratio(api.get('p50_ms'), direct.get('p50_ms')) if direct else '—'} | "
-                       f"{cell(g(r, 'oxigraph', q, default={}))} | {cell(g(r, 'rdflib', q, default={}))} |")
-    out += ["", f"## Throughput, {meta['clients']} concurrent clients on loopback", "",
-            "| facts | request | server | requests | errors | req/s | p50 ms | p99 ms |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+            out.append(
+                f"| {label(r['facts'])} | {q} | {cell(api)} | {cell(direct)} | "
+                f"{ratio(api.get('p50_ms'), direct.get('p50_ms')) if direct else '—'} | "
+                f"{cell(g(r, 'oxigraph', q, default={}))} | {cell(g(r, 'rdflib', q, default={}))} |"
+            )
+    out += [
+        "",
+        f"## Throughput, {meta['clients']} concurrent clients on loopback",
+        "",
+        "| facts | request | server | requests | errors | req/s | p50 ms | p99 ms |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for r in results:
         for q, what in (("load_sparql", "/sparql 2-hop"), ("load_fact", "one fact")):
             for s in ("catkg", "oxigraph", "rdflib"):
                 d = g(r, s, q, default={})
                 if isinstance(d, dict) and "rps" in d:
                     where = {"catkg": "/api/facts/{id}", "oxigraph": "SPARQL fact_details", "rdflib": "SPARQL fact_details"}
-                    out.append(f"| {label(r['facts'])} | {what if q == 'load_sparql' else where[s]} | {s} | {d['n']} | "
-                               f"{d['errors']} | {d['rps']} | {d['p50_ms']} | {d['p99_ms']} |")
-    out += ["", "## Server memory (MiB, resident, process and all its children)", "",
-            "| facts | server | ready after s | idle | after the run | peak sampled |", "| --- | --- | --- | --- | --- | --- |"]
+                    out.append(
+                        f"| {label(r['facts'])} | {what if q == 'load_sparql' else where[s]} | {s} | {d['n']} | "
+                        f"{d['errors']} | {d['rps']} | {d['p50_ms']} | {d['p99_ms']} |"
+                    )
+    out += [
+        "",
+        "## Server memory (MiB, resident, process and all its children)",
+        "",
+        "| facts | server | ready after s | idle | after the run | peak sampled |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for r in results:
         for s in ("catkg", "oxigraph", "rdflib"):
             d = r.get(s, {})
             if "peak_rss_mib" in d:
-                out.append(f"| {label(r['facts'])} | {s} | {d['ready_seconds']} | {d['idle_rss_mib']} | "
-                           f"{d['after_rss_mib']} | {d['peak_rss_mib']} |")
+                out.append(
+                    f"| {label(r['facts'])} | {s} | {d['ready_seconds']} | {d['idle_rss_mib']} | "
+                    f"{d['after_rss_mib']} | {d['peak_rss_mib']} |"
+                )
             elif d:
                 out.append(f"| {label(r['facts'])} | {s} | {d.get('skipped') or d.get('error')} | | | |")
     out += ["", "## Targets", "", "| facts | target | measured | met |", "| --- | --- | --- | --- |"]
@@ -703,8 +858,10 @@ def report(results: list[dict], meta: dict, command: str, notes: list[str], prof
                 if d:
                     checks.append((f"API {q} p50 ≤ 3x direct pyoxigraph", p50 / d, p50 / d <= 3, "x"))
         # A throughput with failed requests is not compared: its requests per second would count errors.
-        c, o, rl = (g(r, s, "load_sparql", "rps", default=None) if not g(r, s, "load_sparql", "errors", default=0)
-                    else None for s in ("catkg", "oxigraph", "rdflib"))
+        c, o, rl = (
+            g(r, s, "load_sparql", "rps", default=None) if not g(r, s, "load_sparql", "errors", default=0) else None
+            for s in ("catkg", "oxigraph", "rdflib")
+        )
         if c and o:
             checks.append(("/sparql throughput ≥ 0.8x oxigraph serve", c / o, c / o >= 0.8, "x"))
         if c and rl:
@@ -716,8 +873,15 @@ def report(results: list[dict], meta: dict, command: str, notes: list[str], prof
             out.append(f"| {label(r['facts'])} | {what} | {value:.2f}{unit} | {'yes' if ok else 'NO'} |")
     profiles = sorted(profile_dir.glob("*.txt")) if profile_dir.is_dir() else []
     if profiles:
-        out += ["", "## Profiles", "", "pyinstrument reports of this run are in `benchmarks/profiles/` "
-                + ", ".join(f"`{p.name}`" for p in profiles) + "; mean ms per call (direct, in process):", ""]
+        out += [
+            "",
+            "## Profiles",
+            "",
+            "pyinstrument reports of this run are in `benchmarks/profiles/` "
+            + ", ".join(f"`{p.name}`" for p in profiles)
+            + "; mean ms per call (direct, in process):",
+            "",
+        ]
         for r in results:
             if "profile" in r:
                 out.append(f"- {label(r['facts'])}: {g(r, 'profile', 'mean_ms')}")
@@ -726,8 +890,13 @@ def report(results: list[dict], meta: dict, command: str, notes: list[str], prof
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1].startswith("_"):
-        {"_build": child_build, "_raw": child_raw_load, "_direct": child_direct, "_profile": child_profile,
-         "_profile_build": child_profile_build}[sys.argv[1]](*sys.argv[2:])
+        {
+            "_build": child_build,
+            "_raw": child_raw_load,
+            "_direct": child_direct,
+            "_profile": child_profile,
+            "_profile_build": child_profile_build,
+        }[sys.argv[1]](*sys.argv[2:])
         return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10k", help="comma-separated fact counts: 2k,10k,100k,1M (or 2000)")
@@ -735,17 +904,26 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=60, help="sequential requests per latency measurement")
     parser.add_argument("--load-requests", type=int, default=800, help="requests per throughput measurement")
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--rdflib-max", type=parse_size, default=100_000,
-                        help="largest size rdflib-endpoint is run at (it loads everything into memory)")
+    parser.add_argument(
+        "--rdflib-max",
+        type=parse_size,
+        default=100_000,
+        help="largest size rdflib-endpoint is run at (it loads everything into memory)",
+    )
     parser.add_argument("--rdflib-scale", type=float, default=0.25, help="fraction of the requests sent to rdflib-endpoint")
     parser.add_argument("--facts-per-file", type=int, default=200, help="facts per curated YAML file")
-    parser.add_argument("--step-budget", type=float, default=None,
-                        help="seconds at most per latency/throughput cell (default: 180 at 10k, x sqrt(facts/10k))")
+    parser.add_argument(
+        "--step-budget",
+        type=float,
+        default=None,
+        help="seconds at most per latency/throughput cell (default: 180 at 10k, x sqrt(facts/10k))",
+    )
     parser.add_argument("--budget-minutes", type=float, default=75, help="stop starting new work after this")
     parser.add_argument("--profile", action="store_true", help="pyinstrument over the direct queries")
     parser.add_argument("--regenerate", action="store_true", help="regenerate data even when present")
-    parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md",
-                        help="the report; results.json and profiles/ are written beside it")
+    parser.add_argument(
+        "--results", type=Path, default=HERE / "RESULTS.md", help="the report; results.json and profiles/ are written beside it"
+    )
     args = parser.parse_args()
     raw = args.results.parent / "results.json"
     started = time.monotonic()

@@ -51,8 +51,9 @@ def main() -> None:
         out["shacl_s"] = round(time.perf_counter() - started, 2)
         out["shacl_focus_nodes"] = report.focus_nodes
     for n in (1, 20, 50):
-        out[f"facts_by_id_{n}"] = timed(lambda i, n=n: facts_by_id(store, [f"fact-{f}" for f in
-                                                                          facts[i * n % len(facts):][:n]]), 30)
+        out[f"facts_by_id_{n}"] = timed(
+            lambda i, n=n: facts_by_id(store, [f"fact-{f}" for f in facts[i * n % len(facts) :][:n]]), 30
+        )
     db = sqlite3.connect(generation / search_module.INDEX)
     out["interpret"] = timed(lambda i: search_module.interpret(db, searches[i % len(searches)]), 60)
     out["search"] = timed(lambda i: search_module.search(store, generation, searches[i % len(searches)]), 30)

@@ -21,22 +21,99 @@ import json
 import random
 from pathlib import Path
 
-ENTITY_TYPES = ["anatomical-site", "biomarker", "cancer", "clinical-finding", "clinical-score", "complication",
-                "disease", "drug", "drug-class", "gene-alteration", "imaging", "population", "procedure",
-                "treatment"]
-FACT_KINDS = ["association", "case-outcome", "case-presentation", "clinical-presentation", "definition",
-              "diagnostic", "drug-effect", "epidemiology", "guideline-recommendation", "incidence", "management",
-              "mechanism", "mortality", "prevalence", "prognosis", "relative-risk", "risk-factor", "survival",
-              "timing", "unclear-association"]
-DESIGNS = ["case-report", "case-series", "retrospective-cohort", "prospective-cohort", "case-control", "cohort",
-           "pooled-analysis", "review", "guideline", "unspecified"]
+ENTITY_TYPES = [
+    "anatomical-site",
+    "biomarker",
+    "cancer",
+    "clinical-finding",
+    "clinical-score",
+    "complication",
+    "disease",
+    "drug",
+    "drug-class",
+    "gene-alteration",
+    "imaging",
+    "population",
+    "procedure",
+    "treatment",
+]
+FACT_KINDS = [
+    "association",
+    "case-outcome",
+    "case-presentation",
+    "clinical-presentation",
+    "definition",
+    "diagnostic",
+    "drug-effect",
+    "epidemiology",
+    "guideline-recommendation",
+    "incidence",
+    "management",
+    "mechanism",
+    "mortality",
+    "prevalence",
+    "prognosis",
+    "relative-risk",
+    "risk-factor",
+    "survival",
+    "timing",
+    "unclear-association",
+]
+DESIGNS = [
+    "case-report",
+    "case-series",
+    "retrospective-cohort",
+    "prospective-cohort",
+    "case-control",
+    "cohort",
+    "pooled-analysis",
+    "review",
+    "guideline",
+    "unspecified",
+]
 DIRECTIONS = ["supports"] * 8 + ["does-not-support", "unclear"]
-WORDS = ["thrombotic", "venous", "arterial", "pulmonary", "embolic", "coagulation", "platelet", "fibrin",
-         "tumour", "metastatic", "adeno", "squamous", "kinase", "inhibitor", "marker", "factor", "syndrome",
-         "occlusion", "haemorrhage", "infarction", "stenosis", "lesion", "receptor", "antigen", "therapy",
-         "resection", "scan", "score", "cohort", "stage"]
-PREDICATES = ["increases risk of", "is associated with", "is followed by", "predicts", "is treated with",
-              "is a complication of", "is diagnosed by", "reduces risk of"]
+WORDS = [
+    "thrombotic",
+    "venous",
+    "arterial",
+    "pulmonary",
+    "embolic",
+    "coagulation",
+    "platelet",
+    "fibrin",
+    "tumour",
+    "metastatic",
+    "adeno",
+    "squamous",
+    "kinase",
+    "inhibitor",
+    "marker",
+    "factor",
+    "syndrome",
+    "occlusion",
+    "haemorrhage",
+    "infarction",
+    "stenosis",
+    "lesion",
+    "receptor",
+    "antigen",
+    "therapy",
+    "resection",
+    "scan",
+    "score",
+    "cohort",
+    "stage",
+]
+PREDICATES = [
+    "increases risk of",
+    "is associated with",
+    "is followed by",
+    "predicts",
+    "is treated with",
+    "is a complication of",
+    "is diagnosed by",
+    "reduces risk of",
+]
 FACTS_PER_ARTICLE = 150
 """About the real articles' share (289 facts from 2 articles)."""
 FANOUT = 8
@@ -75,13 +152,17 @@ def make_entities(count: int, rng: random.Random) -> list[dict]:
         eid = f"{etype}-e{i}"
         label = f"{rng.choice(WORDS)} {rng.choice(WORDS)} {etype.replace('-', ' ')} {i}"
         broader = [siblings[(len(siblings) - 1) // FANOUT]] if siblings else []
-        entities.append({
-            "id": eid, "label": label, "type": etype,
-            "synonyms": [f"{label}s", f"{rng.choice(WORDS)} variant {i}"],
-            "abbreviations": [f"{letters(i)}X{etype[:2].upper()}"] if i % 3 == 0 else [],
-            "broader": broader,
-            "definition": f"A synthetic {etype.replace('-', ' ')} number {i}." if i % 5 == 0 else None,
-        })
+        entities.append(
+            {
+                "id": eid,
+                "label": label,
+                "type": etype,
+                "synonyms": [f"{label}s", f"{rng.choice(WORDS)} variant {i}"],
+                "abbreviations": [f"{letters(i)}X{etype[:2].upper()}"] if i % 3 == 0 else [],
+                "broader": broader,
+                "definition": f"A synthetic {etype.replace('-', ' ')} number {i}." if i % 5 == 0 else None,
+            }
+        )
         siblings.append(eid)
     return entities
 
@@ -94,16 +175,28 @@ def value_for(rng: random.Random, i: int) -> tuple[dict, str]:
         return {"value": number, "as_written": f"{number}%", "unit": "%", "measure": "percentage"}, f"{number}%"
     if shape == 1:
         number = round(rng.uniform(1.1, 9.9), 2)
-        return ({"value": number, "as_written": f"{number} times", "unit": "times", "measure": "ratio",
-                 "comparator": "="}, f"{number} times")
+        return (
+            {"value": number, "as_written": f"{number} times", "unit": "times", "measure": "ratio", "comparator": "="},
+            f"{number} times",
+        )
     if shape == 2:
         number = rng.randrange(1000, 90000)
         written = f"{number:,}"
-        return ({"value": number, "as_written": f"{written} patients", "unit": "patients", "measure": "count",
-                 "cohort_size": number}, f"{written} patients")
+        return (
+            {"value": number, "as_written": f"{written} patients", "unit": "patients", "measure": "count", "cohort_size": number},
+            f"{written} patients",
+        )
     number = rng.randrange(2, 36)
-    return ({"value": number, "as_written": f"{number} months", "unit": "months", "measure": "duration",
-             "time_point": f"{number} months"}, f"{number} months")
+    return (
+        {
+            "value": number,
+            "as_written": f"{number} months",
+            "unit": "months",
+            "measure": "duration",
+            "time_point": f"{number} months",
+        },
+        f"{number} months",
+    )
 
 
 def make_fact(i: int, article: str, entities: list[dict], rng: random.Random) -> dict:
@@ -120,14 +213,21 @@ def make_fact(i: int, article: str, entities: list[dict], rng: random.Random) ->
     author = f"Author{i % 997} et al." if i % 3 == 0 else None
     measured = f" in {', '.join(phrases)}" if phrases else ""
     by = f", as {author} reported" if author else ""
-    quote = (f"In study {i}, {subject['label']} {predicate} {obj['label']}{measured}{by} "
-             f"among people with lung cancer {marker}.")
+    quote = f"In study {i}, {subject['label']} {predicate} {obj['label']}{measured}{by} among people with lung cancer {marker}."
     return {
-        "id": f"fact-{i}", "kind": kind,
+        "id": f"fact-{i}",
+        "kind": kind,
         "statement": f"{subject['label'].capitalize()} {predicate} {obj['label']} (synthetic fact {i}).",
-        "subject": subject["id"], "predicate": predicate, "object": obj["id"], "values": values,
-        "source": article, "quote": quote, "citations": [marker], "attributed_to": author,
-        "study_design": rng.choice(DESIGNS), "direction": rng.choice(DIRECTIONS),
+        "subject": subject["id"],
+        "predicate": predicate,
+        "object": obj["id"],
+        "values": values,
+        "source": article,
+        "quote": quote,
+        "citations": [marker],
+        "attributed_to": author,
+        "study_design": rng.choice(DESIGNS),
+        "direction": rng.choice(DIRECTIONS),
         "population": "people with lung cancer" if i % 4 == 0 else None,
     }
 
@@ -146,8 +246,14 @@ def entity_yaml(e: dict) -> str:
 
 
 def fact_yaml(f: dict) -> str:
-    lines = [f"  - id: {f['id']}", f"    kind: {f['kind']}", f"    statement: {q(f['statement'])}",
-             f"    subject: {f['subject']}", f"    predicate: {q(f['predicate'])}", f"    object: {f['object']}"]
+    lines = [
+        f"  - id: {f['id']}",
+        f"    kind: {f['kind']}",
+        f"    statement: {q(f['statement'])}",
+        f"    subject: {f['subject']}",
+        f"    predicate: {q(f['predicate'])}",
+        f"    object: {f['object']}",
+    ]
     if f["values"]:
         lines.append("    values:")
         for v in f["values"]:
@@ -183,8 +289,11 @@ def generate(out: Path, facts: int, *, seed: int = 9, facts_per_file: int = 200)
     with open(curated / "sources.yaml", "w", encoding="utf-8") as fh:
         fh.write("sources:\n")
         for a in range(articles):
-            fh.write(f"  - id: article-{a}\n    kind: article\n    title: {q(f'Synthetic article {a} on lung cancer and thrombosis')}\n"
-                     f"    file: article-{a}.txt\n\n")
+            fh.write(
+                f"  - id: article-{a}\n    kind: article\n"
+                f"    title: {q(f'Synthetic article {a} on lung cancer and thrombosis')}\n"
+                f"    file: article-{a}.txt\n\n"
+            )
     yaml_bytes = sum(p.stat().st_size for p in [*curated.glob("*.yaml"), *curated.glob("entities/*.yaml")])
     files, handle, texts = 0, None, {}
     for i in range(facts):
@@ -205,8 +314,14 @@ def generate(out: Path, facts: int, *, seed: int = 9, facts_per_file: int = 200)
         handle.close()
     sizes = [p.stat().st_size for p in (curated / "facts").glob("*.yaml")]
     assert max(sizes) < 16 * 2**20, "a curated file is over the loader's 16 MiB limit"
-    return {"facts": facts, "entities": len(entities), "articles": articles, "fact_files": files,
-            "yaml_bytes": yaml_bytes + sum(sizes), "largest_file_bytes": max(sizes)}
+    return {
+        "facts": facts,
+        "entities": len(entities),
+        "articles": articles,
+        "fact_files": files,
+        "yaml_bytes": yaml_bytes + sum(sizes),
+        "largest_file_bytes": max(sizes),
+    }
 
 
 def main() -> None:

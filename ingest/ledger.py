@@ -109,8 +109,9 @@ def units(source: str, text: str) -> list[Unit]:
 
 
 def _inside(unit: Unit, spans: Iterable[tuple[str, Span]]) -> list[str]:
-    return [name for name, span in spans
-            if span.source == unit.source and span.start <= unit.core_start and unit.core_end <= span.end]
+    return [
+        name for name, span in spans if span.source == unit.source and span.start <= unit.core_start and unit.core_end <= span.end
+    ]
 
 
 def ledger(validated: Validated | None = None) -> list[Entry]:
@@ -164,8 +165,10 @@ def main() -> int:
     entries = ledger()
     for source, counts in summary(entries).items():
         reasons = ", ".join(f"{r} {n}" for r, n in counts["skipped_by_reason"].items())  # type: ignore[union-attr]
-        print(f"{source}: {counts['units']} units, {counts['covered']} covered, {counts['skipped']} skipped"
-              f"{f' ({reasons})' if reasons else ''}, {counts['uncovered']} uncovered")
+        print(
+            f"{source}: {counts['units']} units, {counts['covered']} covered, {counts['skipped']} skipped"
+            f"{f' ({reasons})' if reasons else ''}, {counts['uncovered']} uncovered"
+        )
     missing = [e for e in entries if e.status == "uncovered"]
     for e in missing:
         print(f"  uncovered {e.unit.source}:{e.unit.line}: {e.text}")

@@ -56,8 +56,9 @@ class CurationError(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(problems)
         count = len(self.problems)
-        super().__init__(f"{count} problem{'s' * (count != 1)} in the curated data:\n"
-                         + "\n".join(f"  {p}" for p in self.problems))
+        super().__init__(
+            f"{count} problem{'s' * (count != 1)} in the curated data:\n" + "\n".join(f"  {p}" for p in self.problems)
+        )
 
 
 class FileLines:
@@ -112,6 +113,7 @@ class Curation:
 
 FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's parser where PyYAML was built with it (several times faster); the same safe rules either way."""
+
 
 class _Unusual(yaml.YAMLError):
     """Something ``read_yaml`` reports with its line: the file is read again that way."""
@@ -171,8 +173,11 @@ def _read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
     """The file's text, or the problem that it is too large or not UTF-8."""
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        return None, [Problem(display, 0, "", f"the file is {size} bytes; a curated file holds at most "
-                                               f"{MAX_FILE_BYTES // 2**20} MiB (split it)")]
+        return None, [
+            Problem(
+                display, 0, "", f"the file is {size} bytes; a curated file holds at most {MAX_FILE_BYTES // 2**20} MiB (split it)"
+            )
+        ]
     raw = path.read_bytes()
     try:
         return raw.decode("utf-8"), []
@@ -229,8 +234,7 @@ def _error_field(loc: tuple[Any, ...]) -> str:
 UNION_TAGS = {"float", "int", "str", "bool"}
 
 
-def load_file(path: Path, display: str, into: Curation, loaded: tuple[Any, list[Problem]] | None = None
-              ) -> list[Problem]:
+def load_file(path: Path, display: str, into: Curation, loaded: tuple[Any, list[Problem]] | None = None) -> list[Problem]:
     """Read one curated file into ``into`` (``loaded``: what ``_load_fast`` gave for it, if already run); return
     its problems."""
     data, problems = loaded or _load_fast(path, display)
@@ -242,8 +246,9 @@ def load_file(path: Path, display: str, into: Curation, loaded: tuple[Any, list[
     for section, items in data.items():
         model = SECTIONS.get(section)
         if model is None:
-            problems.append(Problem(display, lines.of((section,)), section,
-                                    f"unknown section; expected one of {', '.join(SECTIONS)}"))
+            problems.append(
+                Problem(display, lines.of((section,)), section, f"unknown section; expected one of {', '.join(SECTIONS)}")
+            )
             continue
         if not isinstance(items, list):
             problems.append(Problem(display, lines.of((section,)), section, "expected a list of records"))

@@ -136,7 +136,14 @@ class Skip(Record):
     text: str = Field(min_length=1, description="The sentence or line, verbatim.")
     occurrence: int | None = Field(None, ge=1, description="Which occurrence when the text occurs more than once.")
     reason: Literal[
-        "heading", "paywall", "page-boilerplate", "repeated-sentence", "publication-line", "figure",
-        "aim-of-article", "transition", "bibliographic-line",
+        "heading",
+        "paywall",
+        "page-boilerplate",
+        "repeated-sentence",
+        "publication-line",
+        "figure",
+        "aim-of-article",
+        "transition",
+        "bibliographic-line",
     ] = Field(description="Why this sentence holds no fact.")
     note: str | None = Field(None, description="A word more, when the reason needs it.")

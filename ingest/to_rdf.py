@@ -62,7 +62,7 @@ def literal(value: str) -> str:
 
 
 def typed(value: object, datatype: str) -> str:
-    return f'{literal(str(value))}^^<{XSD}{datatype}>'
+    return f"{literal(str(value))}^^<{XSD}{datatype}>"
 
 
 def number(value: float | int) -> str:
@@ -259,8 +259,7 @@ def data_ntriples(v: Validated) -> Iterator[tuple[str, str]]:
 def data_quads(v: Validated) -> list[Quad]:
     """The data graph as pyoxigraph quads: for tests and small graphs (a build streams ``data_ntriples``)."""
     text = "".join(chunk for _, chunk in data_ntriples(v))
-    return [Quad(t.subject, t.predicate, t.object, DATA_GRAPH)
-            for t in parse(text.encode(), format=RdfFormat.N_TRIPLES)]
+    return [Quad(t.subject, t.predicate, t.object, DATA_GRAPH) for t in parse(text.encode(), format=RdfFormat.N_TRIPLES)]
 
 
 def entity_typing(v: Validated) -> str:
@@ -286,8 +285,10 @@ def meta_quads(version: str, built: datetime, triples: int) -> list[Quad]:
     """What was built and when: the dataset's version and build time, for /api/stats and VoID."""
     title = "catkg: Cancer-Associated Thrombosis Knowledge Graph"
     d, x = DATASET, lambda value, datatype: Literal(str(value), datatype=NamedNode(XSD + datatype))
-    return [Quad(d, RDF_TYPE, NamedNode(VOID + "Dataset"), META_GRAPH),
-            Quad(d, NamedNode(DCT + "title"), Literal(title), META_GRAPH),
-            Quad(d, NamedNode("http://www.w3.org/2002/07/owl#versionInfo"), Literal(version), META_GRAPH),
-            Quad(d, NamedNode(DCT + "modified"), x(built.isoformat(timespec="seconds"), "dateTime"), META_GRAPH),
-            Quad(d, NamedNode(VOID + "triples"), x(triples, "integer"), META_GRAPH)]
+    return [
+        Quad(d, RDF_TYPE, NamedNode(VOID + "Dataset"), META_GRAPH),
+        Quad(d, NamedNode(DCT + "title"), Literal(title), META_GRAPH),
+        Quad(d, NamedNode("http://www.w3.org/2002/07/owl#versionInfo"), Literal(version), META_GRAPH),
+        Quad(d, NamedNode(DCT + "modified"), x(built.isoformat(timespec="seconds"), "dateTime"), META_GRAPH),
+        Quad(d, NamedNode(VOID + "triples"), x(triples, "integer"), META_GRAPH),
+    ]

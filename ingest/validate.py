@@ -74,34 +74,57 @@ def closest_passage(text: str, quote: str, width: int = 100) -> str:
     shown = repr(passage[:width]) + ("..." if len(passage) > width else "")
     if differ >= len(quote) and passage == quote:
         return shown
-    return (f"{shown}; first difference at character {differ}: source has {passage[differ:differ + 12]!r}, "
-            f"quote has {quote[differ:differ + 12]!r}")
+    return (
+        f"{shown}; first difference at character {differ}: source has {passage[differ : differ + 12]!r}, "
+        f"quote has {quote[differ : differ + 12]!r}"
+    )
 
 
-def locate(text: str, quote: str, occurrence: int | None, where: Located, field_name: str,
-           problems: list[Problem], source_id: str) -> int | None:
+def locate(
+    text: str, quote: str, occurrence: int | None, where: Located, field_name: str, problems: list[Problem], source_id: str
+) -> int | None:
     """Find a quote's start; append a problem when it is absent, repeated without an occurrence, or out of range."""
     starts = occurrences(text, quote)
     if not starts:
-        problems.append(where.problem(field_name, f"not verbatim in source {source_id!r}; closest: "
-                                      f"{closest_passage(text, quote)}"))
+        problems.append(
+            where.problem(field_name, f"not verbatim in source {source_id!r}; closest: {closest_passage(text, quote)}")
+        )
         return None
     if occurrence is None:
         if len(starts) > 1:
-            problems.append(where.problem(field_name, f"occurs {len(starts)} times in source {source_id!r}; "
-                                          "say which with 'occurrence: N'"))
+            problems.append(
+                where.problem(field_name, f"occurs {len(starts)} times in source {source_id!r}; say which with 'occurrence: N'")
+            )
             return None
         return starts[0]
     if occurrence > len(starts):
-        problems.append(where.problem("occurrence", f"occurrence {occurrence} asked but the text occurs "
-                                      f"{len(starts)} time{'s' * (len(starts) != 1)} in source {source_id!r}"))
+        problems.append(
+            where.problem(
+                "occurrence",
+                f"occurrence {occurrence} asked but the text occurs "
+                f"{len(starts)} time{'s' * (len(starts) != 1)} in source {source_id!r}",
+            )
+        )
         return None
     return starts[occurrence - 1]
 
 
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
-WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-         "ten": 10, "twice": 2, "threefold": 3, "single": 1}
+WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "twice": 2,
+    "threefold": 3,
+    "single": 1,
+}
 
 
 def numbers_in(text: str) -> set[float]:
@@ -140,8 +163,9 @@ def nearest(text: str, part: str, anchor: int, before: bool) -> int | None:
     return min(starts, key=lambda s: abs(s - anchor), default=None)
 
 
-def _bibliographic_spans(item: Located[Source], text: str, home: str, title_start: int | None, floor: int,
-                         problems: list[Problem]) -> list[Span]:
+def _bibliographic_spans(
+    item: Located[Source], text: str, home: str, title_start: int | None, floor: int, problems: list[Problem]
+) -> list[Span]:
     """Find a source's title, authors, citation line and date in the article text that carries them.
 
     Authors such as 'et al.' repeat across a reference list, so each is taken nearest before its own title and
@@ -217,11 +241,13 @@ def _check_positions(references: list[Located[Source]], home: str, problems: lis
         if position is None:
             continue
         if position in seen:
-            problems.append(item.problem("position", f"position {position} is used twice in {home!r} "
-                                                     f"(also by {seen[position]!r})"))
+            problems.append(
+                item.problem("position", f"position {position} is used twice in {home!r} (also by {seen[position]!r})")
+            )
         elif position < previous:
-            problems.append(item.problem("position", f"position {position} comes after position {previous} "
-                                                     f"in the text of {home!r}"))
+            problems.append(
+                item.problem("position", f"position {position} comes after position {previous} in the text of {home!r}")
+            )
         seen.setdefault(position, item.record.id)
         previous = max(previous, position)
 
@@ -248,12 +274,10 @@ def _check_entities(cur: Curation, problems: list[Problem]) -> None:
     for cycle in nx.simple_cycles(graph):
         at = min(range(len(cycle)), key=lambda i: (where[cycle[i]].file, where[cycle[i]].line))
         cycle = cycle[at:] + cycle[:at]
-        problems.append(where[cycle[0]].problem("broader", "broader entities form a cycle: "
-                                                + " -> ".join(cycle + cycle[:1])))
+        problems.append(where[cycle[0]].problem("broader", "broader entities form a cycle: " + " -> ".join(cycle + cycle[:1])))
 
 
-def _check_fact(item: Located[Fact], cur_ids: dict[str, Any], texts: dict[str, str],
-                problems: list[Problem]) -> Span | None:
+def _check_fact(item: Located[Fact], cur_ids: dict[str, Any], texts: dict[str, str], problems: list[Problem]) -> Span | None:
     fact = item.record
     if fact.kind not in fact_kinds():
         problems.append(item.problem("kind", f"unknown fact kind {fact.kind!r}; known: {', '.join(sorted(fact_kinds()))}"))
@@ -264,8 +288,12 @@ def _check_fact(item: Located[Fact], cur_ids: dict[str, Any], texts: dict[str, s
         if ref not in cur_ids["references"]:
             problems.append(item.problem(f"cites[{i}]", f"unknown reference {ref!r}"))
         elif cur_ids["references"][ref] != fact.source:
-            problems.append(item.problem(f"cites[{i}]", f"reference {ref!r} is cited in "
-                                         f"{cur_ids['references'][ref]!r}, not in the quoted source {fact.source!r}"))
+            problems.append(
+                item.problem(
+                    f"cites[{i}]",
+                    f"reference {ref!r} is cited in {cur_ids['references'][ref]!r}, not in the quoted source {fact.source!r}",
+                )
+            )
     for i, marker in enumerate(fact.citations):
         if marker not in fact.quote:
             problems.append(item.problem(f"citations[{i}]", f"{marker!r} does not appear in the quote"))

@@ -36,6 +36,7 @@ def predicates_of_kinds() -> dict[URIRef, str]:
 
 # ---------------------------------------------------------------- the biolink-model package's schema
 
+
 def schema_path() -> Path:
     """The Biolink Model schema the ``biolink-model`` package ships.
 
@@ -80,9 +81,11 @@ def categories(root: str = "named thing") -> frozenset[str]:
     """Every class of the schema under ``root``, not a mixin, not abstract, not deprecated, as CURIEs
     (``biolink:Disease``): under ``named thing`` the categories of nodes, under ``association`` of edges."""
     classes = schema()["classes"]
-    return frozenset("biolink:" + "".join(w[:1].upper() + w[1:] for w in name.split())
-                     for name, element in classes.items()
-                     if _usable(element or {}) and root in _ancestors(classes, name))
+    return frozenset(
+        "biolink:" + "".join(w[:1].upper() + w[1:] for w in name.split())
+        for name, element in classes.items()
+        if _usable(element or {}) and root in _ancestors(classes, name)
+    )
 
 
 @cache
@@ -90,16 +93,24 @@ def predicates() -> frozenset[str]:
     """Every slot of the schema an edge may take as its predicate: under ``related to``, not a mixin, not
     abstract, not deprecated; as CURIEs (``biolink:associated_with``)."""
     slots = schema()["slots"]
-    return frozenset("biolink:" + name.replace(" ", "_") for name, element in slots.items()
-                     if _usable(element or {}) and "related to" in _ancestors(slots, name))
+    return frozenset(
+        "biolink:" + name.replace(" ", "_")
+        for name, element in slots.items()
+        if _usable(element or {}) and "related to" in _ancestors(slots, name)
+    )
 
 
 def unknown_names() -> list[str]:
     """Each Biolink category or predicate catkg.ttl names that the package's schema lacks, with its class."""
     facts = set(ontology_graph().transitive_subjects(RDFS.subClassOf, CAT.Fact))
-    problems = [f"{cls}: category {name} is not a category of Biolink Model {version()}"
-                for cls, name in categories_of_classes().items()
-                if name not in categories("association" if cls in facts else "named thing")]
-    problems += [f"{cls}: predicate {name} is not a predicate of Biolink Model {version()}"
-                 for cls, name in predicates_of_kinds().items() if name not in predicates()]
+    problems = [
+        f"{cls}: category {name} is not a category of Biolink Model {version()}"
+        for cls, name in categories_of_classes().items()
+        if name not in categories("association" if cls in facts else "named thing")
+    ]
+    problems += [
+        f"{cls}: predicate {name} is not a predicate of Biolink Model {version()}"
+        for cls, name in predicates_of_kinds().items()
+        if name not in predicates()
+    ]
     return sorted(problems)

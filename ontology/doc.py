@@ -18,11 +18,21 @@ from catkg.ontology import ENTITY, ONTOLOGY
 from catkg.ontology.biolink import curie
 from catkg.ontology.load import CAT, ontology_graph
 
-PREFIXES = {ONTOLOGY: "cat:", "http://www.w3.org/ns/prov#": "prov:", "http://www.w3.org/ns/oa#": "oa:",
-            "http://www.w3.org/2004/02/skos/core#": "skos:", "http://purl.org/ontology/bibo/": "bibo:",
-            "http://purl.org/dc/terms/": "dcterms:", "http://www.w3.org/2001/XMLSchema#": "xsd:"}
-KINDS = {OWL.Class: "class", OWL.ObjectProperty: "object property", OWL.DatatypeProperty: "datatype property",
-         OWL.AnnotationProperty: "annotation property"}
+PREFIXES = {
+    ONTOLOGY: "cat:",
+    "http://www.w3.org/ns/prov#": "prov:",
+    "http://www.w3.org/ns/oa#": "oa:",
+    "http://www.w3.org/2004/02/skos/core#": "skos:",
+    "http://purl.org/ontology/bibo/": "bibo:",
+    "http://purl.org/dc/terms/": "dcterms:",
+    "http://www.w3.org/2001/XMLSchema#": "xsd:",
+}
+KINDS = {
+    OWL.Class: "class",
+    OWL.ObjectProperty: "object property",
+    OWL.DatatypeProperty: "datatype property",
+    OWL.AnnotationProperty: "annotation property",
+}
 
 
 def short(term: URIRef | str) -> str:
@@ -30,9 +40,9 @@ def short(term: URIRef | str) -> str:
     text = str(term)
     for base, prefix in PREFIXES.items():
         if text.startswith(base):
-            return prefix + text[len(base):]
+            return prefix + text[len(base) :]
     if text.startswith(ENTITY):
-        return "entity:" + text[len(ENTITY):]
+        return "entity:" + text[len(ENTITY) :]
     return curie(text)
 
 
@@ -67,17 +77,23 @@ def terms() -> list[Term]:
                 got = graph.value(term, pred)
                 return None if got is None else str(got)
 
-            found.append(Term(
-                iri=str(term), name=short(term), kind=kind, label=value(RDFS.label) or short(term),
-                definition=value(RDFS.comment) or value(SKOS.definition) or "",
-                parents=sorted(short(p) for p in graph.objects(term, RDFS.subClassOf) if isinstance(p, URIRef))
-                + sorted(short(p) for p in graph.objects(term, RDFS.subPropertyOf) if isinstance(p, URIRef)),
-                slug=value(CAT.slug), anchor=(value(CAT.anchorEntity) or "").removeprefix(ENTITY) or None,
-                biolink=curie(value(CAT.biolinkCategory) or value(CAT.biolinkPredicate) or "") or None,
-                domain=short(value(RDFS.domain)) if value(RDFS.domain) else None,
-                range=short(value(RDFS.range)) if value(RDFS.range) else None,
-                disjoint=sorted(short(d) for d in disjoint.get(term, ())),
-            ))
+            found.append(
+                Term(
+                    iri=str(term),
+                    name=short(term),
+                    kind=kind,
+                    label=value(RDFS.label) or short(term),
+                    definition=value(RDFS.comment) or value(SKOS.definition) or "",
+                    parents=sorted(short(p) for p in graph.objects(term, RDFS.subClassOf) if isinstance(p, URIRef))
+                    + sorted(short(p) for p in graph.objects(term, RDFS.subPropertyOf) if isinstance(p, URIRef)),
+                    slug=value(CAT.slug),
+                    anchor=(value(CAT.anchorEntity) or "").removeprefix(ENTITY) or None,
+                    biolink=curie(value(CAT.biolinkCategory) or value(CAT.biolinkPredicate) or "") or None,
+                    domain=short(value(RDFS.domain)) if value(RDFS.domain) else None,
+                    range=short(value(RDFS.range)) if value(RDFS.range) else None,
+                    disjoint=sorted(short(d) for d in disjoint.get(term, ())),
+                )
+            )
     order = list(KINDS.values())
     return sorted(found, key=lambda t: (order.index(t.kind), t.name.lower()))
 
@@ -117,9 +133,14 @@ def header() -> dict[str, str]:
     graph = ontology_graph()
     ontology = URIRef(ONTOLOGY.rstrip("#"))
     get = lambda pred: str(graph.value(ontology, pred) or "")  # noqa: E731
-    return {"iri": str(ontology), "title": get(URIRef("http://purl.org/dc/terms/title")),
-            "version": get(OWL.versionInfo), "version_iri": get(OWL.versionIRI),
-            "license": get(URIRef("http://purl.org/dc/terms/license")), "description": get(RDFS.comment)}
+    return {
+        "iri": str(ontology),
+        "title": get(URIRef("http://purl.org/dc/terms/title")),
+        "version": get(OWL.versionInfo),
+        "version_iri": get(OWL.versionIRI),
+        "license": get(URIRef("http://purl.org/dc/terms/license")),
+        "description": get(RDFS.comment),
+    }
 
 
 def _cell(text: str | None) -> str:
@@ -149,29 +170,47 @@ def markdown(counts: Mapping[str, int]) -> str:
         "",
     ]
     for title, root in (("Entity classes", "cat:Entity"), ("Fact kinds", "cat:Fact")):
-        lines += [f"## {title}", "", "| class | label | slug | anchor | Biolink | definition | instances |",
-                  "| --- | --- | --- | --- | --- | --- | ---: |"]
+        lines += [
+            f"## {title}",
+            "",
+            "| class | label | slug | anchor | Biolink | definition | instances |",
+            "| --- | --- | --- | --- | --- | --- | ---: |",
+        ]
         for depth, term in tree(root, all_terms):
-            lines.append(f"| {'&nbsp;' * 4 * depth}`{term.name}` | {_cell(term.label)} | {term.slug or ''} | "
-                         f"{term.anchor or ''} | {term.biolink or ''} | {_cell(term.definition)} | "
-                         f"{counts.get(term.iri, 0)} |")
+            lines.append(
+                f"| {'&nbsp;' * 4 * depth}`{term.name}` | {_cell(term.label)} | {term.slug or ''} | "
+                f"{term.anchor or ''} | {term.biolink or ''} | {_cell(term.definition)} | "
+                f"{counts.get(term.iri, 0)} |"
+            )
         lines.append("")
-    under = {t.name for root in ("cat:Entity", "cat:Fact") for _, t in tree(root, all_terms)} | {"cat:Entity",
-                                                                                                 "cat:Fact"}
-    lines += ["## Other classes", "", "| class | label | subclass of | Biolink | definition | instances |",
-              "| --- | --- | --- | --- | --- | ---: |"]
+    under = {t.name for root in ("cat:Entity", "cat:Fact") for _, t in tree(root, all_terms)} | {"cat:Entity", "cat:Fact"}
+    lines += [
+        "## Other classes",
+        "",
+        "| class | label | subclass of | Biolink | definition | instances |",
+        "| --- | --- | --- | --- | --- | ---: |",
+    ]
     for term in all_terms:
         if term.kind == "class" and (term.name not in under or term.name in ("cat:Entity", "cat:Fact")):
-            lines.append(f"| `{term.name}` | {_cell(term.label)} | {', '.join(term.parents)} | {term.biolink or ''} | "
-                         f"{_cell(term.definition)} | {counts.get(term.iri, 0)} |")
+            lines.append(
+                f"| `{term.name}` | {_cell(term.label)} | {', '.join(term.parents)} | {term.biolink or ''} | "
+                f"{_cell(term.definition)} | {counts.get(term.iri, 0)} |"
+            )
     lines += ["", "## Disjoint classes", "", "| class | disjoint with |", "| --- | --- |"]
     for term in all_terms:
         if term.disjoint:
             lines.append(f"| `{term.name}` | {', '.join(term.disjoint)} |")
-    lines += ["", "## Properties", "", "| property | kind | label | domain | range | definition | uses |",
-              "| --- | --- | --- | --- | --- | --- | ---: |"]
+    lines += [
+        "",
+        "## Properties",
+        "",
+        "| property | kind | label | domain | range | definition | uses |",
+        "| --- | --- | --- | --- | --- | --- | ---: |",
+    ]
     for term in all_terms:
         if term.kind != "class":
-            lines.append(f"| `{term.name}` | {term.kind} | {_cell(term.label)} | {term.domain or ''} | "
-                         f"{term.range or ''} | {_cell(term.definition)} | {counts.get(term.iri, 0)} |")
+            lines.append(
+                f"| `{term.name}` | {term.kind} | {_cell(term.label)} | {term.domain or ''} | "
+                f"{term.range or ''} | {_cell(term.definition)} | {counts.get(term.iri, 0)} |"
+            )
     return "\n".join(lines) + "\n"

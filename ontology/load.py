@@ -27,11 +27,7 @@ def ontology_graph() -> Graph:
 
 def _slugs_under(root: URIRef) -> dict[str, URIRef]:
     graph = ontology_graph()
-    return {
-        str(slug): cls
-        for cls in graph.transitive_subjects(RDFS.subClassOf, root)
-        for slug in graph.objects(cls, CAT.slug)
-    }
+    return {str(slug): cls for cls in graph.transitive_subjects(RDFS.subClassOf, root) for slug in graph.objects(cls, CAT.slug)}
 
 
 @cache

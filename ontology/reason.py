@@ -79,8 +79,7 @@ class Reasoning:
     seconds: float = 0.0
 
     def triples(self) -> list[tuple[str, str, str]]:
-        return ([(s, str(RDF.type), o) for s, o in self.types]
-                + [(s, str(RDFS.subClassOf), o) for s, o in self.subclasses])
+        return [(s, str(RDF.type), o) for s, o in self.types] + [(s, str(RDFS.subClassOf), o) for s, o in self.subclasses]
 
 
 @dataclass(frozen=True)
@@ -119,8 +118,10 @@ class _Input:
     def only(self, entities: Iterable[str]) -> _Input:
         """These entities, each with its types and the anchors above it (all the reasoner reads of its place)."""
         anchors = set(anchored_classes())
-        return _Input({e: self.types[e] for e in entities},
-                      {e: self.broader[e] & anchors for e in entities if self.broader.get(e, set()) & anchors})
+        return _Input(
+            {e: self.types[e] for e in entities},
+            {e: self.broader[e] & anchors for e in entities if self.broader.get(e, set()) & anchors},
+        )
 
     def graph(self) -> Graph:
         g = Graph()
@@ -147,8 +148,12 @@ def reason(ntriples: str) -> Reasoning:
     alike = data.only(groups)
     world = _world(ontology_graph(), alike.graph())
     try:
-        _run(world, lambda: ReasoningError("the curated entities contradict the ontology (HermiT found them "
-                                           "inconsistent)", _blame(data, alike, groups)))
+        _run(
+            world,
+            lambda: ReasoningError(
+                "the curated entities contradict the ontology (HermiT found them inconsistent)", _blame(data, alike, groups)
+            ),
+        )
         unsatisfiable = sorted(c.iri for c in world.inconsistent_classes())
         if unsatisfiable:
             raise ReasoningError("the ontology defines classes that can have no member: " + ", ".join(unsatisfiable))
@@ -223,8 +228,11 @@ def _inferred_types(graph, hierarchy: dict[str, set[str]], data: _Input) -> list
     """Classes of each entity, after reasoning, that its input did not state."""
     inferred = []
     for entity, stated in sorted(data.types.items()):
-        direct = {str(o) for o in graph.objects(URIRef(entity), RDF.type)
-                  if isinstance(o, URIRef) and o not in (OWL.NamedIndividual, OWL.Thing)}
+        direct = {
+            str(o)
+            for o in graph.objects(URIRef(entity), RDF.type)
+            if isinstance(o, URIRef) and o not in (OWL.NamedIndividual, OWL.Thing)
+        }
         classes = set().union(*(hierarchy.get(c, {c}) for c in direct)) if direct else set()
         inferred += [(entity, cls) for cls in sorted(classes - stated)]
     return inferred
@@ -241,6 +249,7 @@ def _inferred_subclasses(hierarchy: dict[str, set[str]]) -> list[tuple[str, str]
 
 
 # ---------------------------------------------------------------- finding the entities to blame
+
 
 def _probes(data: _Input) -> Graph:
     """One class per entity, P ⊑ {entity} ⊓ its stated types ⊓ ∃skos:broaderTransitive.{b} for each broader b.
@@ -278,8 +287,7 @@ def _blame(data: _Input, alike: _Input, groups: dict[str, list[str]]) -> dict[st
         blamed = sorted(member.removeprefix(ENTITY) for one in failed for member in groups[ENTITY + one])
     finally:
         world.close()
-    return {eid: explain(ENTITY + eid, data.types[ENTITY + eid], data.broader.get(ENTITY + eid, set()))
-            for eid in blamed}
+    return {eid: explain(ENTITY + eid, data.types[ENTITY + eid], data.broader.get(ENTITY + eid, set())) for eid in blamed}
 
 
 def _superclasses(cls: URIRef) -> set[URIRef]:
@@ -307,19 +315,23 @@ def explain(entity: str, types: set[str], broader: set[str]) -> str:
     """
     anchors = anchored_classes()
     reasons = [(URIRef(t), "its type") for t in sorted(types) if t.startswith(ONTOLOGY)]
-    reasons += [(anchors[b], f"its place under {b.removeprefix(ENTITY)!r}") for b in sorted(broader | {entity})
-                if b in anchors]
+    reasons += [(anchors[b], f"its place under {b.removeprefix(ENTITY)!r}") for b in sorted(broader | {entity}) if b in anchors]
     pairs = _disjoint_pairs()
     for i, (first, why_first) in enumerate(reasons):
         for second, why_second in reasons[i:]:
             for a in sorted(_superclasses(first)):
                 for b in sorted(_superclasses(second)):
                     if frozenset((a, b)) in pairs:
-                        both = (f"its types make it a {label(first)} and a {label(second)}" if why_first == why_second
-                                else f"{why_first} makes it a {label(first)}, {why_second} makes it a {label(second)}")
-                        return (f"{both}; "
-                                f"but nothing is both a {label(a)} and a {label(b)} (cat:{_local(a)} and "
-                                f"cat:{_local(b)} are disjoint): fix its type or its broader entities")
+                        both = (
+                            f"its types make it a {label(first)} and a {label(second)}"
+                            if why_first == why_second
+                            else f"{why_first} makes it a {label(first)}, {why_second} makes it a {label(second)}"
+                        )
+                        return (
+                            f"{both}; "
+                            f"but nothing is both a {label(a)} and a {label(b)} (cat:{_local(a)} and "
+                            f"cat:{_local(b)} are disjoint): fix its type or its broader entities"
+                        )
     found = ", ".join(f"{label(c)} ({why})" for c, why in reasons) or "no class"
     return f"its classes cannot all hold: {found}"
 

@@ -37,8 +37,9 @@ class ShapeError(Exception):
     def __init__(self, violations: list[Violation]):
         self.violations = sorted(violations)
         count = len(self.violations)
-        super().__init__(f"{count} SHACL violation{'s' * (count != 1)} in the built graph:\n"
-                         + "\n".join(f"  {v}" for v in self.violations))
+        super().__init__(
+            f"{count} SHACL violation{'s' * (count != 1)} in the built graph:\n" + "\n".join(f"  {v}" for v in self.violations)
+        )
 
 
 @dataclass(frozen=True, order=True)
@@ -104,8 +105,9 @@ def check_shapes(ntriples: str | bytes, chunks: Iterable[str | bytes] = ()) -> S
     focus = _run(records, checks)
     classes = {str(row[0].value) for row in records.query("SELECT DISTINCT ?c WHERE { ?n a ?c }")}
     for_chunks = tuple(check for check in checks if not classes & set(check.targets))
-    context = serialize((q.triple for q in records.quads_for_pattern(None, NamedNode(str(RDF_TYPE)), None)),
-                        format=RdfFormat.N_TRIPLES)
+    context = serialize(
+        (q.triple for q in records.quads_for_pattern(None, NamedNode(str(RDF_TYPE)), None)), format=RdfFormat.N_TRIPLES
+    )
     batch_bytes = max(BATCH_BYTES, 8 * len(context))
     for batch in _batches(chunks, batch_bytes):
         focus += _run(_store(context, batch), for_chunks)
@@ -155,8 +157,11 @@ def _run(store: Store, checks: tuple[Check, ...]) -> int:
     if flagged:
         _report_with_pyshacl(store, flagged)
     targets = " ".join(f"<{c}>" for c in sorted({c for check in checks for c in check.targets}))
-    return int(next(iter(store.query(f"SELECT (COUNT(DISTINCT ?f) AS ?n) WHERE {{ VALUES ?t {{ {targets} }} "
-                                     f"?f {_TYPE_PATH} ?t }}")))[0].value)
+    return int(
+        next(iter(store.query(f"SELECT (COUNT(DISTINCT ?f) AS ?n) WHERE {{ VALUES ?t {{ {targets} }} ?f {_TYPE_PATH} ?t }}")))[
+            0
+        ].value
+    )
 
 
 def _check_with_pyshacl(ntriples: bytes, started: float) -> ShapeReport:
@@ -183,19 +188,25 @@ def _report_with_pyshacl(store: Store, flagged: set[NamedNode | BlankNode]) -> N
             described.add(triple.object)
             triples += [q.triple for q in store.quads_for_pattern(triple.object, None, None)]
     blank = any(isinstance(node, BlankNode) for node in nodes)  # renamed by the parse: their results are all kept
-    _pyshacl(Graph().parse(data=serialize(triples, format=RdfFormat.N_TRIPLES), format="nt"),
-             None if blank else {node.value for node in nodes})
+    _pyshacl(
+        Graph().parse(data=serialize(triples, format=RdfFormat.N_TRIPLES), format="nt"),
+        None if blank else {node.value for node in nodes},
+    )
 
 
 def _pyshacl(data: Graph, only: set[str] | None) -> None:
     import pyshacl
 
     data += ontology_graph()  # as in the store, where the default graph holds both (pyshacl's ont_graph drops cat:slug)
-    conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes_graph(), inference="none", advanced=False,
-                                           allow_warnings=False)
+    conforms, report, _ = pyshacl.validate(
+        data, shacl_graph=shapes_graph(), inference="none", advanced=False, allow_warnings=False
+    )
     if not conforms:
-        found = [_violation(report, result) for result in report.subjects(SH.resultSeverity, SH.Violation)
-                 if only is None or str(report.value(result, SH.focusNode)) in only]
+        found = [
+            _violation(report, result)
+            for result in report.subjects(SH.resultSeverity, SH.Violation)
+            if only is None or str(report.value(result, SH.focusNode)) in only
+        ]
         if found:
             raise ShapeError(found)
 
@@ -228,11 +239,34 @@ class Check:
 
 
 _NODE_KEYS = {SH.targetClass, SH.property, SH["or"], SH.message, SH.name, RDF_TYPE, RDFS_COMMENT}
-_PROPERTY_KEYS = {SH.path, SH.name, SH.message, SH.minCount, SH.maxCount, SH.datatype, SH.nodeKind, SH["class"],
-                  SH["in"], SH.hasValue, SH.minLength, SH.minInclusive, SH.lessThan, SH["or"], SH.qualifiedValueShape,
-                  SH.qualifiedMinCount, SH.qualifiedMaxCount, RDFS_COMMENT}
-_NODE_KINDS = {SH.IRI: "!isIRI({v})", SH.BlankNode: "!isBlank({v})", SH.Literal: "!isLiteral({v})",
-               SH.BlankNodeOrIRI: "isLiteral({v})", SH.IRIOrLiteral: "isBlank({v})", SH.BlankNodeOrLiteral: "isIRI({v})"}
+_PROPERTY_KEYS = {
+    SH.path,
+    SH.name,
+    SH.message,
+    SH.minCount,
+    SH.maxCount,
+    SH.datatype,
+    SH.nodeKind,
+    SH["class"],
+    SH["in"],
+    SH.hasValue,
+    SH.minLength,
+    SH.minInclusive,
+    SH.lessThan,
+    SH["or"],
+    SH.qualifiedValueShape,
+    SH.qualifiedMinCount,
+    SH.qualifiedMaxCount,
+    RDFS_COMMENT,
+}
+_NODE_KINDS = {
+    SH.IRI: "!isIRI({v})",
+    SH.BlankNode: "!isBlank({v})",
+    SH.Literal: "!isLiteral({v})",
+    SH.BlankNodeOrIRI: "isLiteral({v})",
+    SH.IRIOrLiteral: "isBlank({v})",
+    SH.BlankNodeOrLiteral: "isIRI({v})",
+}
 
 
 class _Compiler:
@@ -269,9 +303,22 @@ class _Compiler:
         """(path, component, pattern) for every constraint of ``shape`` (a node or property shape) on node ``x``."""
         path = self.one(shape, SH.path)
         if path is None:
-            self.keys(shape, _NODE_KEYS | (_PROPERTY_KEYS - {SH.path, SH.qualifiedValueShape, SH.qualifiedMinCount,
-                                                             SH.qualifiedMaxCount, SH.minCount, SH.maxCount,
-                                                             SH.lessThan}))
+            self.keys(
+                shape,
+                _NODE_KEYS
+                | (
+                    _PROPERTY_KEYS
+                    - {
+                        SH.path,
+                        SH.qualifiedValueShape,
+                        SH.qualifiedMinCount,
+                        SH.qualifiedMaxCount,
+                        SH.minCount,
+                        SH.maxCount,
+                        SH.lessThan,
+                    }
+                ),
+            )
             found = [("", component, f"FILTER({expr})") for component, expr in self.value_tests(shape, x)]
             for prop in self.graph.objects(shape, SH.property):
                 found += self.constraints(prop, x)
@@ -299,8 +346,7 @@ class _Compiler:
         if qualified is not None:
             q_min, q_max = self.integer(shape, SH.qualifiedMinCount), self.integer(shape, SH.qualifiedMaxCount)
             if q_min:
-                found.append(("QualifiedMinCount",
-                              f"FILTER NOT EXISTS {{ {self.distinct(x, p, q_min, qualified)} }}"))
+                found.append(("QualifiedMinCount", f"FILTER NOT EXISTS {{ {self.distinct(x, p, q_min, qualified)} }}"))
             if q_max is not None:
                 found.append(("QualifiedMaxCount", self.distinct(x, p, q_max + 1, qualified)))
         elif any((shape, k, None) in self.graph for k in (SH.qualifiedMinCount, SH.qualifiedMaxCount)):
@@ -389,9 +435,10 @@ def _combined(checks: tuple[Check, ...]) -> tuple[str, ...]:
     by_targets: dict[tuple[str, ...], list[str]] = {}
     for check in checks:
         by_targets.setdefault(check.targets, []).append(check.pattern)
-    return tuple(f"SELECT DISTINCT ?focus WHERE {{ {_focus(targets)} "
-                 f"FILTER({' || '.join(f'EXISTS {{ {p} }}' for p in patterns)}) }}"
-                 for targets, patterns in by_targets.items())
+    return tuple(
+        f"SELECT DISTINCT ?focus WHERE {{ {_focus(targets)} FILTER({' || '.join(f'EXISTS {{ {p} }}' for p in patterns)}) }}"
+        for targets, patterns in by_targets.items()
+    )
 
 
 def _violation(report: Graph, result: Node) -> Violation:

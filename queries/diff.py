@@ -43,8 +43,7 @@ def open_release(path: Path) -> Queryable:
 
 def _facts(release: Queryable) -> dict[str, dict[str, Any]]:
     """Every fact as the graph says it: a dump has no fact documents beside it."""
-    return {f["id"]: {k: v for k, v in f.items() if k not in IGNORED}
-            for f in facts_from_graph(release, fact_ids(release))}
+    return {f["id"]: {k: v for k, v in f.items() if k not in IGNORED} for f in facts_from_graph(release, fact_ids(release))}
 
 
 def _changed_fields(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> list[str]:
@@ -61,8 +60,11 @@ def _changed_fields(old: dict[str, Any], new: dict[str, Any], prefix: str = "") 
 def diff(old: Queryable, new: Queryable) -> dict[str, Any]:
     """Facts added, removed and changed (with the fields that changed) from ``old`` to ``new``."""
     before, after = _facts(old), _facts(new)
-    changed = [{"id": i, "fields": fields, "statement": after[i]["statement"]}
-               for i in sorted(set(before) & set(after)) if (fields := _changed_fields(before[i], after[i]))]
+    changed = [
+        {"id": i, "fields": fields, "statement": after[i]["statement"]}
+        for i in sorted(set(before) & set(after))
+        if (fields := _changed_fields(before[i], after[i]))
+    ]
     return {
         "added": [{"id": i, "statement": after[i]["statement"]} for i in sorted(set(after) - set(before))],
         "removed": [{"id": i, "statement": before[i]["statement"]} for i in sorted(set(before) - set(after))],

@@ -9,8 +9,7 @@ from catkg.queries.facts import NotFound, Page, Served, fact_ids, facts_by_id, t
 from catkg.queries.run import Queryable, run
 
 
-def list_entities(store: Queryable, *, type: str | None = None, q: str | None = None,
-                  limit: int = 50, offset: int = 0) -> Page:
+def list_entities(store: Queryable, *, type: str | None = None, q: str | None = None, limit: int = 50, offset: int = 0) -> Page:
     """Entities by id, filtered by type and name, each with its names and the number of facts naming it."""
     rows = run(store, "entities", {"type": type_iri(type) if type else None, "q": q or None})
     items = [_summary(row) for row in rows[offset : offset + limit]]
@@ -37,8 +36,7 @@ def get_entity(store: Served, entity_id: str, *, facts: bool = True) -> dict[str
 
 
 def _summary(row: dict[str, Any]) -> dict[str, Any]:
-    return {"id": row["id"], "iri": row["entity"], "label": row["label"], "type": row["entityType"],
-            "fact_count": row["facts"]}
+    return {"id": row["id"], "iri": row["entity"], "label": row["label"], "type": row["entityType"], "fact_count": row["facts"]}
 
 
 def _add_names(store: Queryable, items: list[dict[str, Any]]) -> None:
@@ -79,9 +77,20 @@ def get_source(store: Served, source_id: str, *, facts: bool = True) -> dict[str
 
 def _source(row: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": row["id"], "iri": row["source"], "kind": row["kind"], "title": row["title"], "file": row["file"],
-        "published": row["published"], "authors": row["authors"], "journal": row["journal"],
-        "year": int(row["year"]) if row["year"] else None, "volume": row["volume"], "pages": row["pages"],
-        "position": row["position"], "cited_in": row["citedIn"], "citation": row["citation"],
-        "study_design": row["studyDesign"], "fact_count": row["facts"],
+        "id": row["id"],
+        "iri": row["source"],
+        "kind": row["kind"],
+        "title": row["title"],
+        "file": row["file"],
+        "published": row["published"],
+        "authors": row["authors"],
+        "journal": row["journal"],
+        "year": int(row["year"]) if row["year"] else None,
+        "volume": row["volume"],
+        "pages": row["pages"],
+        "position": row["position"],
+        "cited_in": row["citedIn"],
+        "citation": row["citation"],
+        "study_design": row["studyDesign"],
+        "fact_count": row["facts"],
     }

@@ -65,8 +65,15 @@ def type_iri(entity_type: str) -> str:
     return _class_of(entity_type, entity_types(), "type")
 
 
-def fact_ids(store: Queryable, *, kind: str | None = None, entity: str | None = None, type: str | None = None,
-             source: str | None = None, q: str | None = None) -> list[str]:
+def fact_ids(
+    store: Queryable,
+    *,
+    kind: str | None = None,
+    entity: str | None = None,
+    type: str | None = None,
+    source: str | None = None,
+    q: str | None = None,
+) -> list[str]:
     """Ids of the facts that pass every given filter, in id order (``type``: the subject's or object's type)."""
     params = {
         "kind": kind_iri(kind) if kind else None,
@@ -108,8 +115,9 @@ def facts_by_id(store: Served, ids: list[str]) -> list[dict[str, Any]]:
         return []
     db = open_index(store.directory)
     try:
-        found = dict(db.execute("SELECT id, fact FROM documents WHERE id IN (SELECT value FROM json_each(?))",
-                                (json.dumps(ids),)))
+        found = dict(
+            db.execute("SELECT id, fact FROM documents WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))
+        )
     finally:
         db.close()
     return [json.loads(found[i]) for i in ids if i in found]
@@ -133,13 +141,28 @@ def _document(fact: Fact, span: Span, entities: dict[str, Entity], sources: dict
     triple)."""
     subject, object_, source = entities[fact.subject], entities[fact.object], sources[span.source]
     row = {
-        "fact": FACT + fact.id, "id": fact.id, "kind": fact.kind, "statement": fact.statement,
-        "subjectId": subject.id, "subjectLabel": subject.label, "subjectType": subject.type,
+        "fact": FACT + fact.id,
+        "id": fact.id,
+        "kind": fact.kind,
+        "statement": fact.statement,
+        "subjectId": subject.id,
+        "subjectLabel": subject.label,
+        "subjectType": subject.type,
         "predicate": fact.predicate,
-        "objectId": object_.id, "objectLabel": object_.label, "objectType": object_.type,
-        "studyDesign": fact.study_design, "direction": fact.direction, "population": fact.population,
-        "comparedWith": fact.compared_with, "quote": fact.quote, "sourceId": source.id, "sourceTitle": source.title,
-        "sourceFile": source.file, "start": span.start, "end": span.end, "occurrence": fact.occurrence,
+        "objectId": object_.id,
+        "objectLabel": object_.label,
+        "objectType": object_.type,
+        "studyDesign": fact.study_design,
+        "direction": fact.direction,
+        "population": fact.population,
+        "comparedWith": fact.compared_with,
+        "quote": fact.quote,
+        "sourceId": source.id,
+        "sourceTitle": source.title,
+        "sourceFile": source.file,
+        "start": span.start,
+        "end": span.end,
+        "occurrence": fact.occurrence,
         "attributedTo": fact.attributed_to,
     }
     cites = [{"id": ref, "title": sources[ref].title} for ref in dict.fromkeys(fact.cites)]
@@ -148,10 +171,17 @@ def _document(fact: Fact, span: Span, entities: dict[str, Entity], sources: dict
 
 def _value_row(value: Value) -> dict[str, Any]:
     return {
-        "value": float(value.value), "upper": None if value.upper is None else float(value.upper),
-        "asWritten": value.as_written, "unit": value.unit, "measure": value.measure, "comparator": value.comparator,
-        "cohortSize": value.cohort_size, "timePoint": value.time_point, "population": value.population,
-        "interval": value.interval, "pValue": value.p_value,
+        "value": float(value.value),
+        "upper": None if value.upper is None else float(value.upper),
+        "asWritten": value.as_written,
+        "unit": value.unit,
+        "measure": value.measure,
+        "comparator": value.comparator,
+        "cohortSize": value.cohort_size,
+        "timePoint": value.time_point,
+        "population": value.population,
+        "interval": value.interval,
+        "pValue": value.p_value,
     }
 
 
@@ -166,8 +196,7 @@ def facts_from_graph(store: Queryable, ids: list[str]) -> list[dict[str, Any]]:
     a dump with no documents beside it.
     """
     iris = [FACT + i for i in ids]
-    details = {row["fact"]: {**row, **dict.fromkeys(OPTIONAL_FIELDS)}
-               for row in run(store, "fact_details", many={"fact": iris})}
+    details = {row["fact"]: {**row, **dict.fromkeys(OPTIONAL_FIELDS)} for row in run(store, "fact_details", many={"fact": iris})}
     for row in run(store, "fact_optional", many={"fact": iris}):
         if row["fact"] in details:
             details[row["fact"]][row["field"]] = row["value"]
@@ -181,15 +210,21 @@ def facts_from_graph(store: Queryable, ids: list[str]) -> list[dict[str, Any]]:
             markers.setdefault(row["fact"], []).append(row["marker"])
         if row["reference"]:
             cites.setdefault(row["fact"], []).append({"id": row["referenceId"], "title": row["referenceTitle"]})
-    return [_fact(details[iri], values.get(iri, []), markers.get(iri, []), cites.get(iri, []))
-            for iri in iris if iri in details]
+    return [_fact(details[iri], values.get(iri, []), markers.get(iri, []), cites.get(iri, [])) for iri in iris if iri in details]
 
 
 def _value(row: dict[str, Any]) -> dict[str, Any]:
     return {
-        "value": row["value"], "upper": row["upper"], "as_written": row["asWritten"], "unit": row["unit"],
-        "measure": row["measure"], "comparator": row["comparator"], "cohort_size": row["cohortSize"],
-        "time_point": row["timePoint"], "population": row["population"], "interval": row["interval"],
+        "value": row["value"],
+        "upper": row["upper"],
+        "as_written": row["asWritten"],
+        "unit": row["unit"],
+        "measure": row["measure"],
+        "comparator": row["comparator"],
+        "cohort_size": row["cohortSize"],
+        "time_point": row["timePoint"],
+        "population": row["population"],
+        "interval": row["interval"],
         "p_value": row["pValue"],
     }
 
@@ -198,8 +233,7 @@ def _entity(row: dict[str, Any], role: str) -> dict[str, str]:
     return {"id": row[role + "Id"], "label": row[role + "Label"], "type": row[role + "Type"]}
 
 
-def _fact(row: dict[str, Any], values: list[dict[str, Any]], markers: list[str],
-          cites: list[dict[str, str]]) -> dict[str, Any]:
+def _fact(row: dict[str, Any], values: list[dict[str, Any]], markers: list[str], cites: list[dict[str, str]]) -> dict[str, Any]:
     source_id, start, end = row["sourceId"], row["start"], row["end"]
     return {
         "id": row["id"],
@@ -233,5 +267,15 @@ def _marker_order(marker: str) -> tuple[int, str]:
     return (int(digits[0]) if digits else 0, marker)
 
 
-__all__ = ["NotFound", "Page", "Served", "fact_documents", "facts_by_id", "facts_from_graph", "fact_ids",
-           "get_fact", "kind_iri", "list_facts"]
+__all__ = [
+    "NotFound",
+    "Page",
+    "Served",
+    "fact_documents",
+    "facts_by_id",
+    "facts_from_graph",
+    "fact_ids",
+    "get_fact",
+    "kind_iri",
+    "list_facts",
+]

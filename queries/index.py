@@ -28,9 +28,11 @@ def open_index(directory: Path) -> sqlite3.Connection:
     if not path.is_file():
         raise QueryError(f"no search index in {directory}; rebuild the store with 'catkg build'")
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    (layout,), = db.execute("PRAGMA user_version")
+    ((layout,),) = db.execute("PRAGMA user_version")
     if layout != LAYOUT:
         db.close()
-        raise QueryError(f"the search index in {directory} has layout {layout}, this catkg reads layout {LAYOUT} (a store "
-                         "built by an older catkg has no fact documents); rebuild the store with 'catkg build'")
+        raise QueryError(
+            f"the search index in {directory} has layout {layout}, this catkg reads layout {LAYOUT} (a store "
+            "built by an older catkg has no fact documents); rebuild the store with 'catkg build'"
+        )
     return db

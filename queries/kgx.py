@@ -24,49 +24,71 @@ PREFIXES = {"CATKG": ENTITY, "CATKG.FACT": FACT}
 NODES = "catkg-kgx-nodes.tsv"
 EDGES = "catkg-kgx-edges.tsv"
 NODE_COLUMNS = ["id", "category", "name", "description", "synonym", "xref", "iri", "catkg_type"]
-EDGE_COLUMNS = ["id", "subject", "predicate", "object", "category", "knowledge_level", "agent_type", "negated",
-                "catkg_kind", "catkg_statement", "catkg_predicate_label", "catkg_study_design", "catkg_source",
-                "catkg_quote", "catkg_quote_start", "catkg_quote_end", "iri"]
+EDGE_COLUMNS = [
+    "id",
+    "subject",
+    "predicate",
+    "object",
+    "category",
+    "knowledge_level",
+    "agent_type",
+    "negated",
+    "catkg_kind",
+    "catkg_statement",
+    "catkg_predicate_label",
+    "catkg_study_design",
+    "catkg_source",
+    "catkg_quote",
+    "catkg_quote_start",
+    "catkg_quote_end",
+    "iri",
+]
 LIST_DELIMITER = "|"
 """KGX's separator of the values of a multivalued column (category, synonym, xref)."""
 
 
 def kgx_nodes(store: Queryable) -> list[dict[str, Any]]:
     """Every entity as a KGX node."""
-    return [{
-        "id": f"CATKG:{row['id']}",
-        "category": [curie(row["category"])],
-        "name": row["label"],
-        "description": row["definition"] or "",
-        "synonym": _split(row["synonyms"]),
-        "xref": _split(row["xrefs"]),
-        "iri": row["entity"],
-        "catkg_type": row["type"],
-    } for row in run(store, "kgx_nodes")]
+    return [
+        {
+            "id": f"CATKG:{row['id']}",
+            "category": [curie(row["category"])],
+            "name": row["label"],
+            "description": row["definition"] or "",
+            "synonym": _split(row["synonyms"]),
+            "xref": _split(row["xrefs"]),
+            "iri": row["entity"],
+            "catkg_type": row["type"],
+        }
+        for row in run(store, "kgx_nodes")
+    ]
 
 
 def kgx_edges(store: Queryable) -> list[dict[str, Any]]:
     """Every fact as a KGX edge: a manual agent's assertion, negated when the source does not support it."""
-    return [{
-        "id": f"CATKG.FACT:{row['id']}",
-        "subject": f"CATKG:{row['subjectId']}",
-        "predicate": curie(row["predicate"]),
-        "object": f"CATKG:{row['objectId']}",
-        "category": ["biolink:Association"],
-        "knowledge_level": "knowledge_assertion",
-        "agent_type": "manual_agent",
-        # kgx reads any non-empty text in a boolean column as true: a supported fact leaves it empty
-        "negated": "True" if row["direction"] == "does-not-support" else "",
-        "catkg_kind": row["kind"],
-        "catkg_statement": row["statement"],
-        "catkg_predicate_label": row["predicateLabel"],
-        "catkg_study_design": row["studyDesign"],
-        "catkg_source": row["source"],
-        "catkg_quote": row["quote"],
-        "catkg_quote_start": row["start"],
-        "catkg_quote_end": row["end"],
-        "iri": row["fact"],
-    } for row in run(store, "kgx_edges")]
+    return [
+        {
+            "id": f"CATKG.FACT:{row['id']}",
+            "subject": f"CATKG:{row['subjectId']}",
+            "predicate": curie(row["predicate"]),
+            "object": f"CATKG:{row['objectId']}",
+            "category": ["biolink:Association"],
+            "knowledge_level": "knowledge_assertion",
+            "agent_type": "manual_agent",
+            # kgx reads any non-empty text in a boolean column as true: a supported fact leaves it empty
+            "negated": "True" if row["direction"] == "does-not-support" else "",
+            "catkg_kind": row["kind"],
+            "catkg_statement": row["statement"],
+            "catkg_predicate_label": row["predicateLabel"],
+            "catkg_study_design": row["studyDesign"],
+            "catkg_source": row["source"],
+            "catkg_quote": row["quote"],
+            "catkg_quote_start": row["start"],
+            "catkg_quote_end": row["end"],
+            "iri": row["fact"],
+        }
+        for row in run(store, "kgx_edges")
+    ]
 
 
 def _split(joined: str | None) -> list[str]:
@@ -100,6 +122,7 @@ def write_kgx(store: Queryable, directory: Path) -> tuple[Path, Path]:
 
 
 # ---------------------------------------------------------------- validation with the kgx package
+
 
 def _offline_biolink() -> None:
     """Make kgx read the Biolink Model from the biolink-model package instead of GitHub.

@@ -35,9 +35,15 @@ def question(name: str) -> NamedQuery:
 
 
 def describe(q: NamedQuery) -> dict[str, Any]:
-    return {"name": q.name, "title": q.title, "description": q.description, "returns": q.returns,
-            "parameters": [{"name": p.name, "type": p.kind, "optional": p.optional, "description": p.description}
-                           for p in q.parameters]}
+    return {
+        "name": q.name,
+        "title": q.title,
+        "description": q.description,
+        "returns": q.returns,
+        "parameters": [
+            {"name": p.name, "type": p.kind, "optional": p.optional, "description": p.description} for p in q.parameters
+        ],
+    }
 
 
 def answer(store: Queryable, name: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -49,8 +55,10 @@ def answer(store: Queryable, name: str, params: dict[str, Any]) -> dict[str, Any
     known = {p.name for p in q.parameters}
     unknown = sorted(set(params) - known)
     if unknown:
-        raise QueryError(f"unknown parameter{'s' * (len(unknown) > 1)} for question {name!r}: "
-                         f"{', '.join(unknown)}; known: {', '.join(sorted(known)) or 'none'}")
+        raise QueryError(
+            f"unknown parameter{'s' * (len(unknown) > 1)} for question {name!r}: "
+            f"{', '.join(unknown)}; known: {', '.join(sorted(known)) or 'none'}"
+        )
     rows = run(store, _plan(name, params), params)
     assert isinstance(rows, list)
     ids = {iri: iri.removeprefix(FACT) for row in rows for iri in _fact_iris(row)}
@@ -80,5 +88,12 @@ def _fact_iris(row: dict[str, Any]) -> list[str]:
 
 def _evidence(fact: dict[str, Any]) -> dict[str, Any]:
     ev = fact["evidence"]
-    return {"fact": fact["id"], "statement": fact["statement"], "quote": ev["quote"],
-            "source": ev["source"], "cites": ev["cites"], "citations": ev["citations"], "url": ev["url"]}
+    return {
+        "fact": fact["id"],
+        "statement": fact["statement"],
+        "quote": ev["quote"],
+        "source": ev["source"],
+        "cites": ev["cites"],
+        "citations": ev["citations"],
+        "url": ev["url"],
+    }

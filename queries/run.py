@@ -21,8 +21,21 @@ from catkg.ontology import ENTITY, SOURCE
 from catkg.ontology.load import fact_kinds
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-INTEGER_TYPES = {XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger",
-                                   "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong")}
+INTEGER_TYPES = {
+    XSD + t
+    for t in (
+        "integer",
+        "int",
+        "long",
+        "short",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "negativeInteger",
+        "nonPositiveInteger",
+        "unsignedInt",
+        "unsignedLong",
+    )
+}
 FLOAT_TYPES = {XSD + t for t in ("decimal", "double", "float")}
 
 Term = NamedNode | Literal | BlankNode
@@ -187,8 +200,9 @@ def rows(result: QuerySolutions) -> list[dict[str, Any]]:
     return [{n: python_value(solution[n]) for n in names} for solution in result]
 
 
-def run(store: Queryable, name: str, params: dict[str, Any] | None = None,
-        many: dict[str, list[Any]] | None = None) -> list[dict[str, Any]] | bool | QueryTriples:
+def run(
+    store: Queryable, name: str, params: dict[str, Any] | None = None, many: dict[str, list[Any]] | None = None
+) -> list[dict[str, Any]] | bool | QueryTriples:
     """Run a named query with its parameters bound; SELECT gives rows, ASK a bool, CONSTRUCT triples.
 
     ``params`` binds one value per parameter (missing optional ones are UNDEF); ``many`` binds one
@@ -209,7 +223,7 @@ def run(store: Queryable, name: str, params: dict[str, Any] | None = None,
         single[p.name] = None if value is None else to_term(value, p.kind, p.name)
     table: list[dict[str, Term | None]] = [single] if single else []
     if many:
-        (list_name, values), = many.items()
+        ((list_name, values),) = many.items()
         kind = next((p.kind for p in query.parameters if p.name == list_name), "IRI")
         table = [{**single, list_name: to_term(v, kind, list_name)} for v in values] or [{**single, list_name: None}]
         if not values:

@@ -32,8 +32,10 @@ COLUMNS = ("statement", "quote", "names", "entities", "broader", "details")
 WEIGHTS = (4.0, 1.5, 3.0, 6.0, 1.0, 1.0)
 """BM25 column weights: entity matches count most, then the statement and entity names, then the quote."""
 
-STOPWORDS = set("""a an and are as at be by can do does for from has have how i in into is it its of on or that the
-their there these this to was were what when where which who whom why will with""".split())
+STOPWORDS = set(
+    """a an and are as at be by can do does for from has have how i in into is it its of on or that the
+their there these this to was were what when where which who whom why will with""".split()
+)
 
 WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -75,18 +77,22 @@ def build_index(directory: Path, store: Queryable, validated: Validated) -> None
     kinds = {slug: label(cls) for slug, cls in fact_kinds().items()}
     db = sqlite3.connect(directory / INDEX)
     try:
-        db.execute(f"CREATE VIRTUAL TABLE facts USING fts5({', '.join(COLUMNS)}, "
-                   "tokenize='porter unicode61 remove_diacritics 2')")
+        db.execute(
+            f"CREATE VIRTUAL TABLE facts USING fts5({', '.join(COLUMNS)}, tokenize='porter unicode61 remove_diacritics 2')"
+        )
         db.execute("CREATE TABLE names (name TEXT NOT NULL, entity TEXT NOT NULL)")
         # A fact's number is its rowid in both tables: ranking reads only rowids, and ids only for one page.
         db.execute("CREATE TABLE documents (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, fact TEXT NOT NULL)")
         db.execute(f"PRAGMA user_version = {LAYOUT}")
-        db.executemany("INSERT INTO names VALUES (?, ?)",
-                       ((name, entity) for entity, text in entities.items() for name in text.names))
+        db.executemany(
+            "INSERT INTO names VALUES (?, ?)", ((name, entity) for entity, text in entities.items() for name in text.names)
+        )
         for batch in _batches(enumerate(fact_documents(validated), 1), BATCH):
             db.executemany("INSERT INTO documents VALUES (?, ?, ?)", ((n, f["id"], json.dumps(f)) for n, f in batch))
-            db.executemany(f"INSERT INTO facts (rowid, {', '.join(COLUMNS)}) VALUES (?{', ?' * len(COLUMNS)})",
-                           ((n, *_index_row(f, entities, kinds)) for n, f in batch))
+            db.executemany(
+                f"INSERT INTO facts (rowid, {', '.join(COLUMNS)}) VALUES (?{', ?' * len(COLUMNS)})",
+                ((n, *_index_row(f, entities, kinds)) for n, f in batch),
+            )
         db.commit()
     finally:
         db.close()
@@ -95,8 +101,14 @@ def build_index(directory: Path, store: Queryable, validated: Validated) -> None
 def _entity_texts(validated: Validated) -> dict[str, EntityText]:
     records = [e.record for e in validated.curation.entities]
     closure = broader_closure(records)
-    return {e.id: EntityText(tuple(dict.fromkeys([e.label, *e.synonyms, *e.abbreviations])), entity_token(e.id),
-                             frozenset(map(entity_token, closure[e.id]))) for e in records}
+    return {
+        e.id: EntityText(
+            tuple(dict.fromkeys([e.label, *e.synonyms, *e.abbreviations])),
+            entity_token(e.id),
+            frozenset(map(entity_token, closure[e.id])),
+        )
+        for e in records
+    }
 
 
 def _index_row(fact: dict[str, Any], entities: dict[str, EntityText], kinds: dict[str, str]) -> tuple[str, ...]:
@@ -104,8 +116,7 @@ def _index_row(fact: dict[str, Any], entities: dict[str, EntityText], kinds: dic
     values, evidence, predicate and kind."""
     ends = (entities[fact["subject"]["id"]], entities[fact["object"]["id"]])
     evidence = fact["evidence"]
-    details = {fact["predicate"], kinds[fact["kind"]], *evidence["citations"],
-               *(value["as_written"] for value in fact["values"])}
+    details = {fact["predicate"], kinds[fact["kind"]], *evidence["citations"], *(value["as_written"] for value in fact["values"])}
     if evidence["attributed_to"]:
         details.add(evidence["attributed_to"])
     columns = ({n for e in ends for n in e.names}, {e.token for e in ends}, ends[0].broader | ends[1].broader, details)
@@ -251,20 +262,31 @@ def _page(db: sqlite3.Connection, ranked: list[tuple[int, float, int]], offset: 
     while start < end < len(ranked) and ranked[end - 1][:2] == ranked[end][:2]:
         end += 1
     window = ranked[start:end]
-    ids = dict(db.execute("SELECT n, id FROM documents WHERE n IN (SELECT value FROM json_each(?))",
-                          (json.dumps([rowid for *_, rowid in window]),)))
+    ids = dict(
+        db.execute(
+            "SELECT n, id FROM documents WHERE n IN (SELECT value FROM json_each(?))",
+            (json.dumps([rowid for *_, rowid in window]),),
+        )
+    )
     window.sort(key=lambda hit: (hit[0], hit[1], ids[hit[2]]))
     return [Hit(ids[rowid], round(-score, 4)) for _, score, rowid in window[offset - start :][:limit]]
 
 
 def _numbers(db: sqlite3.Connection, ids: list[str]) -> set[int]:
     """The rowids of the facts with these ids."""
-    return {n for (n,) in db.execute("SELECT n FROM documents WHERE id IN (SELECT value FROM json_each(?))",
-                                     (json.dumps(ids),))}
+    return {n for (n,) in db.execute("SELECT n FROM documents WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))}
 
 
-def search(store: Served, directory: Path, text: str, *, limit: int = 20, offset: int = 0,
-           kind: str | None = None, type: str | None = None) -> dict[str, Any]:
+def search(
+    store: Served,
+    directory: Path,
+    text: str,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    kind: str | None = None,
+    type: str | None = None,
+) -> dict[str, Any]:
     """A page of facts ranked by relevance to ``text``, each with its score and evidence; ``kind`` and ``type``
     (an entity type of the subject or object) narrow the hits. ``interpreted`` names the entities the text was
     read as naming.

@@ -49,8 +49,9 @@ def entity_graph(store: Queryable, key: Hashable, hierarchy: bool = False) -> nx
     return full
 
 
-def paths(store: Queryable, key: Hashable, source: str, target: str, *, limit: int = 5,
-          hierarchy: bool = False) -> dict[str, Any]:
+def paths(
+    store: Queryable, key: Hashable, source: str, target: str, *, limit: int = 5, hierarchy: bool = False
+) -> dict[str, Any]:
     """Up to ``limit`` simple paths from ``source`` to ``target``, shortest first, each hop with its facts.
 
     :raises NotFound: when either entity is unknown.
@@ -70,9 +71,14 @@ def paths(store: Queryable, key: Hashable, source: str, target: str, *, limit: i
         hops = []
         for a, b in zip(path, path[1:], strict=False):
             edge = graph.edges[a, b]
-            hops.append({"from": {"id": a, "label": graph.nodes[a].get("label")},
-                         "to": {"id": b, "label": graph.nodes[b].get("label")},
-                         "broader": edge["broader"], "facts": [facts[f] for f in edge["facts"] if f in facts]})
+            hops.append(
+                {
+                    "from": {"id": a, "label": graph.nodes[a].get("label")},
+                    "to": {"id": b, "label": graph.nodes[b].get("label")},
+                    "broader": edge["broader"],
+                    "facts": [facts[f] for f in edge["facts"] if f in facts],
+                }
+            )
         result.append({"length": len(hops), "entities": path, "hops": hops})
     return {"from": source, "to": target, "paths": result}
 
@@ -83,5 +89,4 @@ def related(store: Queryable, key: Hashable, entity: str, limit: int = 20) -> li
     if entity not in graph:
         raise NotFound(f"unknown entity: {entity}")
     near = sorted(graph[entity].items(), key=lambda item: (-len(item[1]["facts"]), item[0]))
-    return [{"id": other, "label": graph.nodes[other].get("label"), "facts": len(edge["facts"])}
-            for other, edge in near[:limit]]
+    return [{"id": other, "label": graph.nodes[other].get("label"), "facts": len(edge["facts"])} for other, edge in near[:limit]]

@@ -92,8 +92,13 @@ class Limits:
     memory: int = 4 * GIB
     isolate: bool = True
 
-    ENV = {"timeout": "CATKG_SPARQL_TIMEOUT", "max_bytes": "CATKG_SPARQL_MAX_BYTES", "workers": "CATKG_SPARQL_WORKERS",
-           "memory": "CATKG_SPARQL_MAX_MEMORY", "isolate": "CATKG_SPARQL_ISOLATE"}
+    ENV = {
+        "timeout": "CATKG_SPARQL_TIMEOUT",
+        "max_bytes": "CATKG_SPARQL_MAX_BYTES",
+        "workers": "CATKG_SPARQL_WORKERS",
+        "memory": "CATKG_SPARQL_MAX_MEMORY",
+        "isolate": "CATKG_SPARQL_ISOLATE",
+    }
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Limits:
@@ -106,8 +111,11 @@ class Limits:
             raw = os.environ.get(cls.ENV[spec.name])
             if raw is not None and raw.strip():
                 try:
-                    values[spec.name] = raw.strip() not in ("0", "false", "no") if spec.type == "bool" else (
-                        float(raw) if spec.type == "float" else int(raw))
+                    values[spec.name] = (
+                        raw.strip() not in ("0", "false", "no")
+                        if spec.type == "bool"
+                        else (float(raw) if spec.type == "float" else int(raw))
+                    )
                 except ValueError:
                     raise ValueError(f"{cls.ENV[spec.name]}={raw!r} is not a valid {spec.type}") from None
         values.update({k: v for k, v in overrides.items() if v is not None})
@@ -148,8 +156,10 @@ class _Worker:
         while not poller.poll(max(0.0, deadline - time.monotonic()) * 1000):
             if time.monotonic() >= deadline:
                 self.kill()
-                raise QueryTimeout(f"the query ran out of time: the limit is {timeout:g} s; "
-                                   "narrow it (a LIMIT, a more selective pattern) and try again")
+                raise QueryTimeout(
+                    f"the query ran out of time: the limit is {timeout:g} s; "
+                    "narrow it (a LIMIT, a more selective pattern) and try again"
+                )
         line = self.proc.stdout.readline()
         if not line:
             raise WorkerCrashed(self._death())
@@ -159,8 +169,10 @@ class _Worker:
         self.kill()
         code = self.proc.returncode
         how = f"signal {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit status {code}"
-        return (f"the query stopped the process evaluating it ({how}): it needed more memory or stack than a query "
-                "may use, or it hit a fault of the engine; the server is fine, try a smaller query")
+        return (
+            f"the query stopped the process evaluating it ({how}): it needed more memory or stack than a query "
+            "may use, or it hit a fault of the engine; the server is fine, try a smaller query"
+        )
 
     def kill(self) -> None:
         if self.proc.poll() is None:
@@ -197,8 +209,13 @@ class WorkerPool:
 
     def _spawn(self) -> _Worker:
         config = {"memory": self.limits.memory, "isolate": self.limits.isolate}
-        proc = subprocess.Popen([sys.executable, "-m", "catkg.store.bounded", json.dumps(config)],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None, close_fds=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "catkg.store.bounded", json.dumps(config)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=None,
+            close_fds=True,
+        )
         worker = _Worker(proc)
         with self._lock:
             self._workers.add(worker)
@@ -228,10 +245,19 @@ class WorkerPool:
                 self._idle.append(worker)
         self._slots.release()
 
-    def run(self, directory: Path, query: str, *, results_format: str | None = "json",
-            graph_format: str | None = "turtle", default_graph: list[str] | None = None,
-            named_graphs: list[str] | None = None, dataset: bool = False, max_bytes: int | None = None,
-            timeout: float | None = None) -> Result:
+    def run(
+        self,
+        directory: Path,
+        query: str,
+        *,
+        results_format: str | None = "json",
+        graph_format: str | None = "turtle",
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        dataset: bool = False,
+        max_bytes: int | None = None,
+        timeout: float | None = None,
+    ) -> Result:
         """Evaluate ``query`` on the pyoxigraph store in ``directory`` and spool its serialized result.
 
         Without ``default_graph`` the default graph is the union of all graphs, unless the query names its own
@@ -244,9 +270,17 @@ class WorkerPool:
         timeout = self.limits.timeout if timeout is None else timeout
         limit = self.limits.max_bytes if max_bytes is None else max_bytes
         path = self.spool / uuid.uuid4().hex
-        job = {"directory": str(directory), "query": query, "results_format": results_format,
-               "graph_format": graph_format, "default_graph": default_graph, "named_graphs": named_graphs,
-               "dataset": dataset, "output": str(path), "max_bytes": limit}
+        job = {
+            "directory": str(directory),
+            "query": query,
+            "results_format": results_format,
+            "graph_format": graph_format,
+            "default_graph": default_graph,
+            "named_graphs": named_graphs,
+            "dataset": dataset,
+            "output": str(path),
+            "max_bytes": limit,
+        }
         worker = self._acquire(timeout)
         alive = False
         try:
@@ -298,6 +332,7 @@ def _size(n: int) -> str:
 
 # ---------------------------------------------------------------------------------------------------- the worker
 
+
 class _Capped:
     """A binary file that refuses to grow past ``limit`` bytes (pyoxigraph writes through ``write``)."""
 
@@ -339,8 +374,17 @@ def _execute(store: Any, job: dict[str, Any]) -> dict[str, Any]:
         fmt = getattr(QueryResultsFormat, name.upper()) if name else None
     else:
         form, name = "triples", job["graph_format"]
-        fmt = {"turtle": RdfFormat.TURTLE, "ntriples": RdfFormat.N_TRIPLES, "nquads": RdfFormat.N_QUADS,
-               "jsonld": RdfFormat.JSON_LD, "rdfxml": RdfFormat.RDF_XML}.get(name) if name else None
+        fmt = (
+            {
+                "turtle": RdfFormat.TURTLE,
+                "ntriples": RdfFormat.N_TRIPLES,
+                "nquads": RdfFormat.N_QUADS,
+                "jsonld": RdfFormat.JSON_LD,
+                "rdfxml": RdfFormat.RDF_XML,
+            }.get(name)
+            if name
+            else None
+        )
     if fmt is None:
         return {"status": "not-acceptable", "form": form}
     with open(job["output"], "wb") as file:
@@ -351,8 +395,7 @@ def _execute(store: Any, job: dict[str, Any]) -> dict[str, Any]:
             if capped.over:
                 return {"status": "too-large"}
             return {"status": "error", "message": f"the query failed: {err}"}
-    return {"status": "ok", "form": form, "format": name, "size": capped.size,
-            "seconds": round(time.perf_counter() - started, 6)}
+    return {"status": "ok", "form": form, "format": name, "size": capped.size, "seconds": round(time.perf_counter() - started, 6)}
 
 
 def _isolate() -> bool:

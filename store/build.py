@@ -64,19 +64,26 @@ def _check_counts(store: Snapshot, validated: Validated) -> dict[str, int]:
         "facts": _count(store, PREFIXES + "SELECT (COUNT(DISTINCT ?f) AS ?n) { ?f a cat:Fact }"),
         "entities": _count(store, PREFIXES + "SELECT (COUNT(DISTINCT ?e) AS ?n) { ?e a cat:Entity }"),
         "sources": _count(store, PREFIXES + "SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s a cat:Source }"),
-        "quotes": _count(store, PREFIXES + "SELECT (COUNT(DISTINCT ?f) AS ?n) "
-                         "{ ?f cat:hasEvidence/oa:hasSelector/oa:exact ?quote }"),
+        "quotes": _count(
+            store, PREFIXES + "SELECT (COUNT(DISTINCT ?f) AS ?n) { ?f cat:hasEvidence/oa:hasSelector/oa:exact ?quote }"
+        ),
     }
     cur = validated.curation
-    expected = {"facts": len(cur.facts), "entities": len(cur.entities), "sources": len(cur.sources),
-                "quotes": len(cur.facts)}
+    expected = {"facts": len(cur.facts), "entities": len(cur.entities), "sources": len(cur.sources), "quotes": len(cur.facts)}
     if counts != expected:
         raise StoreError(f"the built store does not hold what was curated: read back {counts}, expected {expected}")
     return counts
 
 
-def build(path: Path, *, steps: Iterable[Step] = (), curated: Path | None = None, sources: Path | None = None,
-          progress: Callable[[str], None] = lambda message: None, store_url: str | None = None) -> BuildResult:
+def build(
+    path: Path,
+    *,
+    steps: Iterable[Step] = (),
+    curated: Path | None = None,
+    sources: Path | None = None,
+    progress: Callable[[str], None] = lambda message: None,
+    store_url: str | None = None,
+) -> BuildResult:
     """Validate, convert, load and check a new generation, then make ``path`` point at it.
 
     With ``store_url`` (a remote SPARQL 1.1 store's query endpoint) the graphs go to that store instead of
@@ -105,9 +112,16 @@ def build(path: Path, *, steps: Iterable[Step] = (), curated: Path | None = None
         return _build_locked(path, gens, validated, steps, curated, sources, progress, store_url)
 
 
-def _build_locked(path: Path, gens: Path, validated: Validated, steps: Iterable[Step], curated: Path | None,
-                  sources: Path | None, progress: Callable[[str], None], store_url: str | None = None
-                  ) -> BuildResult:
+def _build_locked(
+    path: Path,
+    gens: Path,
+    validated: Validated,
+    steps: Iterable[Step],
+    curated: Path | None,
+    sources: Path | None,
+    progress: Callable[[str], None],
+    store_url: str | None = None,
+) -> BuildResult:
     started = time.perf_counter()
     built = datetime.now(UTC)
     directory = gens / f"{built.strftime('%Y%m%dT%H%M%S%fZ')}-{os.getpid()}"
@@ -146,8 +160,15 @@ def _build_locked(path: Path, gens: Path, validated: Validated, steps: Iterable[
     return BuildResult(directory, info)
 
 
-def _write_generation(directory: Path, validated: Validated, steps: Iterable[Step], info: dict, built: datetime,
-                      progress: Callable[[str], None], staged: list[Staged] | None = None) -> dict[str, int]:
+def _write_generation(
+    directory: Path,
+    validated: Validated,
+    steps: Iterable[Step],
+    info: dict,
+    built: datetime,
+    progress: Callable[[str], None],
+    staged: list[Staged] | None = None,
+) -> dict[str, int]:
     """Load, check and complete the new generation's store; closes it before returning, error or not.
 
     For a remote store (``info["store_url"]``) the store is built in memory and then staged on the remote store
@@ -163,9 +184,13 @@ def _write_generation(directory: Path, validated: Validated, steps: Iterable[Ste
         except (ReasoningError, ShapeError) as err:
             raise _located(err, validated) from err
         info["load_seconds"] = round(time.perf_counter() - started, 3)
-        info["reasoning"] = {"reasoner": REASONER, "seconds": reasoning.seconds,
-                             "inferred_triples": len(reasoning.triples()), "inferred_types": len(reasoning.types),
-                             "inferred_subclass_links": len(reasoning.subclasses)}
+        info["reasoning"] = {
+            "reasoner": REASONER,
+            "seconds": reasoning.seconds,
+            "inferred_triples": len(reasoning.triples()),
+            "inferred_types": len(reasoning.types),
+            "inferred_subclass_links": len(reasoning.subclasses),
+        }
         info["shapes"] = {"seconds": shapes.seconds, "focus_nodes": shapes.focus_nodes}
         # The meta graph states the dataset's triple count, its own triples included.
         release = info["version"] + "+" + info["data_version"]
@@ -224,8 +249,10 @@ def _load_and_check(store: Store, validated: Validated) -> tuple[Reasoning, Shap
         try:
             store.bulk_load(path=f"/dev/fd/{read}", format=RdfFormat.N_QUADS)
         except SyntaxError as err:  # the writer wrote what N-Quads does not allow: catkg's bug, not the data's
-            raise StoreError(f"the store refused the RDF written from the curated data ({err}); "
-                             "this is a bug in catkg.ingest.to_rdf, please report it") from err
+            raise StoreError(
+                f"the store refused the RDF written from the curated data ({err}); "
+                "this is a bug in catkg.ingest.to_rdf, please report it"
+            ) from err
         finally:
             os.close(read)  # a writer still writing gets EPIPE instead of waiting forever
         writer.result()
@@ -238,8 +265,14 @@ def _in_graph(ntriples: str, graph: NamedNode) -> bytes:
     return ntriples.replace(" .\n", f" <{graph.value}> .\n").encode()
 
 
-def _write_graphs(fd: int, records: str, chunks: Iterator[tuple[str, str]], facts: queue.Queue[bytes | None],
-                  shapes: Future[ShapeReport], reasoning: Future[Reasoning]) -> None:
+def _write_graphs(
+    fd: int,
+    records: str,
+    chunks: Iterator[tuple[str, str]],
+    facts: queue.Queue[bytes | None],
+    shapes: Future[ShapeReport],
+    reasoning: Future[Reasoning],
+) -> None:
     """Write the ontology, the records, every chunk of facts and then the reasoner's inferences to the pipe
     ``fd``, and hand the chunks of facts to the shapes check; always closes the pipe and ends the check's input,
     so neither reader waits on a writer that failed."""
@@ -262,8 +295,9 @@ def _write_graphs(fd: int, records: str, chunks: Iterator[tuple[str, str]], fact
                 pipe.write(_in_graph(chunk, DATA_GRAPH))
             hand(None)
             ended = True
-            pipe.write("".join(f"<{s}> <{p}> <{o}> <{INFERRED_GRAPH.value}> .\n"
-                               for s, p, o in reasoning.result().triples()).encode())
+            pipe.write(
+                "".join(f"<{s}> <{p}> <{o}> <{INFERRED_GRAPH.value}> .\n" for s, p, o in reasoning.result().triples()).encode()
+            )
     finally:
         if not ended:
             hand(None)
@@ -272,15 +306,22 @@ def _write_graphs(fd: int, records: str, chunks: Iterator[tuple[str, str]], fact
 def _located(err: ReasoningError | ShapeError, validated: Validated) -> Exception:
     """The failure as curation problems at the lines of the records it names; a StoreError when it names none."""
     cur = validated.curation
-    records = {(section, item.record.id): item for section, items in
-               (("entities", cur.entities), ("facts", cur.facts), ("sources", cur.sources)) for item in items}
+    records = {
+        (section, item.record.id): item
+        for section, items in (("entities", cur.entities), ("facts", cur.facts), ("sources", cur.sources))
+        for item in items
+    }
     if isinstance(err, ReasoningError):
-        found = [(records.get(("entities", eid)), "broader", f"entity {eid!r} contradicts the ontology: {why}")
-                 for eid, why in err.entities.items()]
+        found = [
+            (records.get(("entities", eid)), "broader", f"entity {eid!r} contradicts the ontology: {why}")
+            for eid, why in err.entities.items()
+        ]
         found = [(item, field if item and item.record.broader else "type", message) for item, field, message in found]
     else:
-        found = [(records.get((v.section, v.record)), v.field, f"{v.kind} {v.record!r}: {v.message} ({v.constraint})")
-                 for v in err.violations]
+        found = [
+            (records.get((v.section, v.record)), v.field, f"{v.kind} {v.record!r}: {v.message} ({v.constraint})")
+            for v in err.violations
+        ]
     if found and all(item for item, _, _ in found):
         return CurationError([item.problem(field, message) for item, field, message in found])
     return StoreError(f"the built graph fails its checks: {err}")

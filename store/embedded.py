@@ -37,13 +37,15 @@ def current_generation(path: Path) -> Path:
     """
     if not path.is_symlink():
         if path.exists():
-            raise StoreError(f"{path} is not a catkg store (expected a link made by 'catkg build'); "
-                             "move it away or choose another --store")
+            raise StoreError(
+                f"{path} is not a catkg store (expected a link made by 'catkg build'); move it away or choose another --store"
+            )
         raise StoreError(f"no store at {path}; run 'catkg build --store {path}' first")
     target = path.resolve()
     if not (target / "build.json").is_file() or not (target / "oxigraph").is_dir():
-        raise StoreError(f"store at {path} (-> {target}) is incomplete or corrupted; "
-                         f"rebuild it with 'catkg build --store {path}'")
+        raise StoreError(
+            f"store at {path} (-> {target}) is incomplete or corrupted; rebuild it with 'catkg build --store {path}'"
+        )
     return target
 
 
@@ -94,11 +96,12 @@ class EmbeddedStore:
             expected, found = info["counts"]["triples"], len(oxigraph)
         except (OSError, ValueError, RuntimeError, KeyError, TypeError) as err:
             # RocksDB reports corruption (a truncated or altered file) as RuntimeError
-            raise StoreError(f"cannot open the store in {directory}: {err}; "
-                             "rebuild it with 'catkg build'") from err
+            raise StoreError(f"cannot open the store in {directory}: {err}; rebuild it with 'catkg build'") from err
         if found != expected:
-            raise StoreError(f"the store in {directory} holds {found} triples but was built with {expected}: "
-                             "it is damaged; rebuild it with 'catkg build'")
+            raise StoreError(
+                f"the store in {directory} holds {found} triples but was built with {expected}: "
+                "it is damaged; rebuild it with 'catkg build'"
+            )
         return Generation(directory, oxigraph, info)
 
     def generation(self) -> Generation:

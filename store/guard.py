@@ -24,11 +24,15 @@ MAX_DEPTH = 64
 MAX_LENGTH = 256 * 1024
 """Longest query text, in characters."""
 
-_PN_CHARS_BASE = ("A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
-                  "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff")
+_PN_CHARS_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
 _VARNAME = f"[{_PN_CHARS_BASE}_0-9\u00b7\u0300-\u036f\u203f-\u2040]*"
-_PN_PREFIX = re.compile(f"[{_PN_CHARS_BASE}](?:[{_PN_CHARS_BASE}_0-9\u00b7\u0300-\u036f\u203f-\u2040.-]*"
-                        f"[{_PN_CHARS_BASE}_0-9\u00b7\u0300-\u036f\u203f-\u2040-])?")
+_PN_PREFIX = re.compile(
+    f"[{_PN_CHARS_BASE}](?:[{_PN_CHARS_BASE}_0-9\u00b7\u0300-\u036f\u203f-\u2040.-]*"
+    f"[{_PN_CHARS_BASE}_0-9\u00b7\u0300-\u036f\u203f-\u2040-])?"
+)
 
 TOKEN = re.compile(
     r"""(?P<space>\s+)
@@ -36,7 +40,9 @@ TOKEN = re.compile(
     |(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
     |(?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
         |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-    |(?P<var>[?$]""" + _VARNAME + r""")
+    |(?P<var>[?$]"""
+    + _VARNAME
+    + r""")
     |(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
     |(?P<open>[({\[])
     |(?P<close>[)}\]])
@@ -104,19 +110,25 @@ def screen(text: str, max_depth: int = MAX_DEPTH, max_length: int = MAX_LENGTH) 
             depth += 1
             deepest = max(deepest, depth)
             if depth > max_depth:
-                raise RefusedQuery("nesting", f"the query is nested more than {max_depth} levels deep "
-                                              f"(at {_where(text, match.start())})")
+                raise RefusedQuery(
+                    "nesting", f"the query is nested more than {max_depth} levels deep (at {_where(text, match.start())})"
+                )
         elif kind == "close":
             depth -= 1
         elif kind == "word":
             word = match.group()
             upper = word.upper()
             if _service_word(word):
-                raise RefusedQuery("service", "SERVICE is refused: this endpoint makes no outbound requests "
-                                              f"(found {word!r} at {_where(text, match.start())})")
+                raise RefusedQuery(
+                    "service",
+                    "SERVICE is refused: this endpoint makes no outbound requests "
+                    f"(found {word!r} at {_where(text, match.start())})",
+                )
             if upper in UPDATES:
-                raise RefusedQuery("update", "this endpoint is read-only: SPARQL updates are refused "
-                                             f"(found {word!r} at {_where(text, match.start())})")
+                raise RefusedQuery(
+                    "update",
+                    f"this endpoint is read-only: SPARQL updates are refused (found {word!r} at {_where(text, match.start())})",
+                )
             if form is None and upper in FORMS:
                 form = FORMS[upper]
             dataset = dataset or upper == "FROM"

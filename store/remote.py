@@ -45,12 +45,20 @@ GRAPHS: tuple[NamedNode, ...] = (ONTOLOGY_GRAPH, DATA_GRAPH, INFERRED_GRAPH, MET
 STAGING = "?generation="
 """What a staging graph's IRI adds to the live graph's IRI, before the generation id."""
 
-RESULTS_TYPES = {"application/sparql-results+json": QueryResultsFormat.JSON,
-                 "application/sparql-results+xml": QueryResultsFormat.XML}
-GRAPH_TYPES = {"application/n-triples": RdfFormat.N_TRIPLES, "text/turtle": RdfFormat.TURTLE,
-               "application/rdf+xml": RdfFormat.RDF_XML, "text/plain": RdfFormat.N_TRIPLES}
-ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.9, application/n-triples, "
-          "text/turtle;q=0.9, application/rdf+xml;q=0.8")
+RESULTS_TYPES = {
+    "application/sparql-results+json": QueryResultsFormat.JSON,
+    "application/sparql-results+xml": QueryResultsFormat.XML,
+}
+GRAPH_TYPES = {
+    "application/n-triples": RdfFormat.N_TRIPLES,
+    "text/turtle": RdfFormat.TURTLE,
+    "application/rdf+xml": RdfFormat.RDF_XML,
+    "text/plain": RdfFormat.N_TRIPLES,
+}
+ACCEPT = (
+    "application/sparql-results+json, application/sparql-results+xml;q=0.9, application/n-triples, "
+    "text/turtle;q=0.9, application/rdf+xml;q=0.8"
+)
 
 GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8"
 """For CONSTRUCT and DESCRIBE: Virtuoso answers them as SPARQL results (?s ?p ?o) when those are acceptable."""
@@ -91,8 +99,9 @@ class Endpoints:
             update, graph_store = url, url + "-graph-crud"
         else:
             update, graph_store = url, url
-        return cls(url, os.environ.get("CATKG_STORE_UPDATE_URL") or update,
-                   os.environ.get("CATKG_STORE_GRAPH_URL") or graph_store)
+        return cls(
+            url, os.environ.get("CATKG_STORE_UPDATE_URL") or update, os.environ.get("CATKG_STORE_GRAPH_URL") or graph_store
+        )
 
 
 def _form(sparql: str) -> str | None:
@@ -124,8 +133,9 @@ class Client:
         self._http = httpx.Client(timeout=self.timeout, headers={"User-Agent": "catkg"})
 
     @contextmanager
-    def _stream(self, method: str, url: str, timeout: float | None = None, refused_as_syntax: bool = False,
-                **kwargs: Any) -> Iterator[Any]:
+    def _stream(
+        self, method: str, url: str, timeout: float | None = None, refused_as_syntax: bool = False, **kwargs: Any
+    ) -> Iterator[Any]:
         """One request whose successful answer the caller reads (``iter_bytes``); failures, also while the answer
         is read, as catkg's errors.
 
@@ -152,9 +162,15 @@ class Client:
         with self._stream(method, url, **kwargs) as response:
             return response.read()
 
-    def query(self, sparql: str, *, default_graph: Iterable[str] | None = None,
-              named_graphs: Iterable[str] | None = None, timeout: float | None = None,
-              max_bytes: int | None = None) -> Any:
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph: Iterable[str] | None = None,
+        named_graphs: Iterable[str] | None = None,
+        timeout: float | None = None,
+        max_bytes: int | None = None,
+    ) -> Any:
         """Run one query; a pyoxigraph ``QuerySolutions``, ``QueryBoolean`` or ``QueryTriples``.
 
         :param max_bytes: the most of the answer to read: reading stops at the first chunk past it.
@@ -167,30 +183,43 @@ class Client:
         form += [("named-graph-uri", g) for g in named_graphs or ()]
         # Form-encoded POST: every store supports it (Virtuoso 7.2 hangs on a POSTed application/sparql-query body).
         accept = GRAPH_ACCEPT if _form(sparql) in ("construct", "describe") else ACCEPT
-        with self._stream("POST", self.endpoints.query, timeout, True, content=urlencode(form).encode("ascii"),
-                          headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}) as response:
+        with self._stream(
+            "POST",
+            self.endpoints.query,
+            timeout,
+            True,
+            content=urlencode(form).encode("ascii"),
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
+        ) as response:
             media = response.headers.get("content-type", "").split(";")[0].strip().lower()
             body = _read(response, max_bytes)
         return _parse(body, media)
 
     def update(self, sparql: str) -> None:
-        self._send("POST", self.endpoints.update, content=urlencode([("update", sparql)]).encode("ascii"),
-                   headers={"Content-Type": "application/x-www-form-urlencoded"})
+        self._send(
+            "POST",
+            self.endpoints.update,
+            content=urlencode([("update", sparql)]).encode("ascii"),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
 
     def put_graph(self, graph: str, ntriples: bytes) -> None:
-        self._send("PUT", self.endpoints.graph_store, params={"graph": graph}, content=ntriples,
-                   headers={"Content-Type": "application/n-triples"})
+        self._send(
+            "PUT",
+            self.endpoints.graph_store,
+            params={"graph": graph},
+            content=ntriples,
+            headers={"Content-Type": "application/n-triples"},
+        )
 
     def get_graph(self, graph: str) -> bytes:
         """One graph as N-Triples (Graph Store Protocol GET)."""
-        return self._send("GET", self.endpoints.graph_store, params={"graph": graph},
-                          headers={"Accept": "application/n-triples"})
+        return self._send("GET", self.endpoints.graph_store, params={"graph": graph}, headers={"Accept": "application/n-triples"})
 
     def graphs(self) -> list[str]:
         """Every named graph of the remote store whose IRI is one of catkg's (live or staging)."""
         prefix = ONTOLOGY_GRAPH.value.rsplit("/", 1)[0] + "/"
-        result = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
-                            f'FILTER(STRSTARTS(STR(?g), "{prefix}")) }}')
+        result = self.query(f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{prefix}")) }}')
         return sorted(s["g"].value for s in result)
 
     def close(self) -> None:
@@ -252,15 +281,19 @@ class View:
         NamedNodes) name the dataset; without them it is the union of the view's graphs, unless
         ``use_default_graph_as_union=False`` leaves the query's own FROM clauses to decide; ``timeout`` and
         ``max_bytes`` bound the request (see :meth:`Client.query`)."""
-        unknown = set(options) - {"default_graph", "named_graphs", "use_default_graph_as_union", "timeout",
-                                  "max_bytes"}
+        unknown = set(options) - {"default_graph", "named_graphs", "use_default_graph_as_union", "timeout", "max_bytes"}
         if unknown:
             raise TypeError(f"unsupported query options for a remote store: {', '.join(sorted(unknown))}")
         default, named = options.get("default_graph"), options.get("named_graphs")
         if default is None and named is None and options.get("use_default_graph_as_union", True):
             default = named = self.graphs
-        return self.client.query(sparql, default_graph=_iris(default), named_graphs=_iris(named),
-                                 timeout=options.get("timeout"), max_bytes=options.get("max_bytes"))
+        return self.client.query(
+            sparql,
+            default_graph=_iris(default),
+            named_graphs=_iris(named),
+            timeout=options.get("timeout"),
+            max_bytes=options.get("max_bytes"),
+        )
 
 
 def _iris(graphs: Any) -> list[str] | None:
@@ -308,9 +341,11 @@ class RemoteStore(View):
         :raises StoreError: when there is none (run ``catkg build --store-url``).
         """
         if not self.path.is_symlink():
-            raise StoreError(f"no search index for the remote store at {self.path}; run "
-                             f"'catkg build --store {self.path} --store-url {self.url}' (or copy the index of "
-                             "the replica that built it)")
+            raise StoreError(
+                f"no search index for the remote store at {self.path}; run "
+                f"'catkg build --store {self.path} --store-url {self.url}' (or copy the index of "
+                "the replica that built it)"
+            )
         directory = self.path.resolve()
         try:
             info = json.loads((directory / "build.json").read_text(encoding="utf-8"))
@@ -382,14 +417,13 @@ def stage(url: str, store: Store, generation: str) -> Staged:
         started = time.perf_counter()
         for graph in GRAPHS:
             client.put_graph(staged.staging(graph.value), store.dump(format=RdfFormat.N_TRIPLES, from_graph=graph))
-        expected = {staged.staging(g.value): sum(1 for _ in store.quads_for_pattern(None, None, None, g))
-                    for g in GRAPHS}
-        rows = client.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
-                            named_graphs=list(expected))
+        expected = {staged.staging(g.value): sum(1 for _ in store.quads_for_pattern(None, None, None, g)) for g in GRAPHS}
+        rows = client.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", named_graphs=list(expected))
         found = {**{g: 0 for g in expected}, **{s["g"].value: int(s["n"].value) for s in rows}}
         if found != expected:
-            raise StoreError(f"the remote store at {url} holds other than what this build wrote: "
-                             f"triples per graph {found}, written {expected}")
+            raise StoreError(
+                f"the remote store at {url} holds other than what this build wrote: triples per graph {found}, written {expected}"
+            )
         staged.seconds = round(time.perf_counter() - started, 3)
     except BaseException:
         staged.drop()
@@ -397,15 +431,22 @@ def stage(url: str, store: Store, generation: str) -> Staged:
     return staged
 
 
-
-
 # ------------------------------------------------------------------------------------------------ the endpoint
 
 
-def run_bounded(store: View, query: str, *, spool: Path, timeout: float, max_bytes: int,
-                results_format: str | None = "json", graph_format: str | None = "turtle",
-                default_graph: list[str] | None = None, named_graphs: list[str] | None = None,
-                dataset: bool = False) -> Any:
+def run_bounded(
+    store: View,
+    query: str,
+    *,
+    spool: Path,
+    timeout: float,
+    max_bytes: int,
+    results_format: str | None = "json",
+    graph_format: str | None = "turtle",
+    default_graph: list[str] | None = None,
+    named_graphs: list[str] | None = None,
+    dataset: bool = False,
+) -> Any:
     """What :meth:`catkg.store.bounded.WorkerPool.run` does for the embedded store, for a remote one: forward the
     (already screened) query under the time limit, and serialize its result into a spool file under the size
     limit, in the same formats and with the same errors; the remote store evaluates it, so no worker is needed.
@@ -426,22 +467,40 @@ def run_bounded(store: View, query: str, *, spool: Path, timeout: float, max_byt
             return store.query(text, timeout=timeout, max_bytes=max_bytes, **options)
 
     path = spool / uuid.uuid4().hex
-    job = {"query": query, "results_format": results_format, "graph_format": graph_format,
-           "default_graph": default_graph, "named_graphs": named_graphs, "dataset": dataset,
-           "output": str(path), "max_bytes": max_bytes}
+    job = {
+        "query": query,
+        "results_format": results_format,
+        "graph_format": graph_format,
+        "default_graph": default_graph,
+        "named_graphs": named_graphs,
+        "dataset": dataset,
+        "output": str(path),
+        "max_bytes": max_bytes,
+    }
     try:
         reply = _execute(Bounded, job)
     except AnswerTooLarge:
         reply = {"status": "too-large"}  # answered as the pool answers an oversized result (507)
     except RemoteTimeout as err:
         path.unlink(missing_ok=True)
-        raise QueryTimeout(f"the query ran out of time: the limit is {timeout:g} s; narrow it (a LIMIT, a more "
-                           "selective pattern) and try again") from err
+        raise QueryTimeout(
+            f"the query ran out of time: the limit is {timeout:g} s; narrow it (a LIMIT, a more selective pattern) and try again"
+        ) from err
     except BaseException:
         path.unlink(missing_ok=True)
         raise
     return outcome(reply, path, max_bytes)
 
 
-__all__ = ["GRAPHS", "AnswerTooLarge", "Client", "Endpoints", "RemoteStore", "RemoteTimeout", "Staged", "View",
-           "run_bounded", "stage"]
+__all__ = [
+    "GRAPHS",
+    "AnswerTooLarge",
+    "Client",
+    "Endpoints",
+    "RemoteStore",
+    "RemoteTimeout",
+    "Staged",
+    "View",
+    "run_bounded",
+    "stage",
+]

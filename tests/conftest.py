@@ -35,8 +35,11 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
     """A store built once per test run from ``SYNTHETIC_FACTS`` synthetic facts shaped like the curated ones
     (``benchmarks/synth.py``): data the curators did not write, to check what must hold for any data."""
     out = tmp_path_factory.mktemp("synthetic")
-    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "synth.py"), str(out), "--facts", str(SYNTHETIC_FACTS)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "synth.py"), str(out), "--facts", str(SYNTHETIC_FACTS)],
+        check=True,
+        capture_output=True,
+    )
     build_graph(out / "store", curated=out / "curated", sources=out / "sources")
     return EmbeddedStore(out / "store")
 
@@ -66,8 +69,12 @@ def free_port() -> int:
 def start_server(store: Path, port: int, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
     """Start ``catkg serve`` for real and wait until /healthz answers."""
     env = {**os.environ, **(extra_env or {})}
-    proc = subprocess.Popen([sys.executable, "-m", "catkg.api.cli", "serve", "--store", str(store), "--port", str(port)],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "catkg.api.cli", "serve", "--store", str(store), "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -93,8 +100,7 @@ def server(store_path: Path) -> Iterator[str]:
 
 # One headless Chromium per test run for the browser tests: Debian's /usr/bin/chromium driven by Playwright.
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run"]
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 
 
@@ -102,8 +108,9 @@ SHOTS = ROOT / "test-artifacts" / "screenshots"
 def browser() -> Iterator[object]:
     """A headless Chromium (skipped, saying why, when Chromium or Playwright is missing)."""
     if not CHROMIUM.exists():
-        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium (`make test` installs it: "
-                    "apt-get install -y chromium)")
+        pytest.skip(
+            "Debian's Chromium is not installed at /usr/bin/chromium (`make test` installs it: apt-get install -y chromium)"
+        )
     playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is a test dependency (.[test])")
     with playwright_api.sync_playwright() as p:
         launched = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)

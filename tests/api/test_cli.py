@@ -13,8 +13,7 @@ import pytest
 
 
 def catkg(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "catkg.api.cli", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=120)
+    return subprocess.run([sys.executable, "-m", "catkg.api.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=120)
 
 
 def test_validate_reports_counts() -> None:
@@ -45,12 +44,15 @@ def test_search_question_stats(store_path: Path) -> None:
     assert stats["facts"] == sum(k["count"] for k in stats["facts_by_kind"])
 
 
-@pytest.mark.parametrize("args,message", [
-    (["facts", "--store", "/nonexistent/store"], "no store at /nonexistent/store"),
-    (["question", "no_such_question"], "unknown question"),
-    (["facts", "--kind", "nonsense"], "unknown kind 'nonsense'"),
-    (["question", "quantified_risk_factors", "--param", "outcome=Not An Id"], "not a valid entity"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["facts", "--store", "/nonexistent/store"], "no store at /nonexistent/store"),
+        (["question", "no_such_question"], "unknown question"),
+        (["facts", "--kind", "nonsense"], "unknown kind 'nonsense'"),
+        (["question", "quantified_risk_factors", "--param", "outcome=Not An Id"], "not a valid entity"),
+    ],
+)
 def test_errors_go_to_stderr_with_nonzero_exit(store_path: Path, args: list[str], message: str) -> None:
     if "--store" not in args:
         args = [*args, "--store", str(store_path)]

@@ -15,8 +15,13 @@ from catkg.queries.run import named_queries
 def catkg(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     import os
 
-    return subprocess.run([sys.executable, "-m", "catkg.api.cli", *args], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "catkg.api.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def test_query_by_name_file_and_text_agree(store_path: Path, tmp_path: Path) -> None:
@@ -45,8 +50,9 @@ def test_query_formats(store_path: Path, store) -> None:
 
 
 def test_query_parameters_are_bound_by_their_declared_kind(store_path: Path) -> None:
-    result = catkg("query", "--store", str(store_path), "--name", "entity_ancestors", "-p", "entity=osimertinib",
-                   "--format", "json")
+    result = catkg(
+        "query", "--store", str(store_path), "--name", "entity_ancestors", "-p", "entity=osimertinib", "--format", "json"
+    )
     labels = {b["label"]["value"] for b in json.loads(result.stdout)["results"]["bindings"]}
     assert labels == {"osimertinib"}
     bad = catkg("query", "--store", str(store_path), "--name", "entity_ancestors", "-p", "entity=<x> } DROP ALL")

@@ -9,7 +9,11 @@ def test_docs_page_loads_only_local_assets(client) -> None:
     response = client.get("/docs")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
     csp = response.headers["content-security-policy"]
-    assert "script-src 'self'" in csp and "unsafe-eval" not in csp and "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
+    assert (
+        "script-src 'self'" in csp
+        and "unsafe-eval" not in csp
+        and "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
+    )
     assets = re.findall(r'(?:src|href)="([^"]+)"', response.text)
     assert assets and all(a.startswith("/static/") for a in assets)
     for asset in assets:

@@ -90,8 +90,12 @@ def test_unknown_dump_is_404(client) -> None:
 @pytest.mark.parametrize("ext", ["ttl", "nq", "jsonld"])
 def test_export_writes_the_same_as_the_dump(client, store_path: Path, tmp_path: Path, ext: str) -> None:
     out = tmp_path / f"graph.{ext}"
-    result = subprocess.run([sys.executable, "-m", "catkg.api.cli", "export", "--store", str(store_path),
-                             "--format", ext, "--output", str(out)], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "catkg.api.cli", "export", "--store", str(store_path), "--format", ext, "--output", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "" and "wrote" in result.stderr
     served = client.get(f"/dumps/catkg.{ext}").content
@@ -104,6 +108,9 @@ def test_export_writes_the_same_as_the_dump(client, store_path: Path, tmp_path: 
         assert all(isomorphic(exported.graph(n), dumped.graph(n)) for n in names)
     else:
         assert isomorphic(Graph().parse(out, format=RDFLIB[ext]), Graph().parse(data=served, format=RDFLIB[ext]))
-    piped = subprocess.run([sys.executable, "-m", "catkg.api.cli", "export", "--store", str(store_path),
-                            "--format", ext], capture_output=True, timeout=120)
+    piped = subprocess.run(
+        [sys.executable, "-m", "catkg.api.cli", "export", "--store", str(store_path), "--format", ext],
+        capture_output=True,
+        timeout=120,
+    )
     assert piped.returncode == 0 and piped.stdout == out.read_bytes()

@@ -41,16 +41,19 @@ def test_quote_is_the_source_text_at_its_offsets(client) -> None:
         assert text[ev["start"] : ev["end"]] == ev["quote"], fact["id"]
 
 
-@pytest.mark.parametrize("url,status,needle", [
-    ("/api/facts/no-such-fact", 404, "unknown fact: no-such-fact"),
-    ("/api/facts?kind=nonsense", 422, "kind: Input should be 'association'"),
-    ("/api/facts?limit=0", 422, "limit"),
-    ("/api/facts?limit=1001", 422, "limit"),
-    ("/api/facts?offset=-1", 422, "offset"),
-    ("/api/facts?entity=Not%20An%20Id", 422, "entity"),
-    ("/api/facts?colour=red", 422, "unknown parameter: colour"),
-    ("/api/facts/Bad%20Id", 422, "fact_id"),
-])
+@pytest.mark.parametrize(
+    "url,status,needle",
+    [
+        ("/api/facts/no-such-fact", 404, "unknown fact: no-such-fact"),
+        ("/api/facts?kind=nonsense", 422, "kind: Input should be 'association'"),
+        ("/api/facts?limit=0", 422, "limit"),
+        ("/api/facts?limit=1001", 422, "limit"),
+        ("/api/facts?offset=-1", 422, "offset"),
+        ("/api/facts?entity=Not%20An%20Id", 422, "entity"),
+        ("/api/facts?colour=red", 422, "unknown parameter: colour"),
+        ("/api/facts/Bad%20Id", 422, "fact_id"),
+    ],
+)
 def test_errors_share_one_shape(client, url: str, status: int, needle: str) -> None:
     response = client.get(url)
     assert response.status_code == status
@@ -174,11 +177,16 @@ def test_stats_count_what_was_built(client, store) -> None:
     assert body["version"].startswith(store.info["version"]) and body["built"]
 
 
-@pytest.mark.parametrize("accept,media", [
-    ("text/turtle", "text/turtle"), ("application/ld+json", "application/ld+json"),
-    ("application/n-triples", "application/n-triples"), ("application/rdf+xml", "application/rdf+xml"),
-    ("application/json", "application/json"),
-])
+@pytest.mark.parametrize(
+    "accept,media",
+    [
+        ("text/turtle", "text/turtle"),
+        ("application/ld+json", "application/ld+json"),
+        ("application/n-triples", "application/n-triples"),
+        ("application/rdf+xml", "application/rdf+xml"),
+        ("application/json", "application/json"),
+    ],
+)
 def test_iris_resolve_with_content_negotiation(client, accept: str, media: str) -> None:
     from rdflib import Graph, URIRef
 
@@ -188,8 +196,15 @@ def test_iris_resolve_with_content_negotiation(client, accept: str, media: str) 
     if media == "application/json":
         assert response.json() == fact
         return
-    graph = Graph().parse(data=response.text, format={"text/turtle": "turtle", "application/ld+json": "json-ld",
-                                                      "application/n-triples": "nt", "application/rdf+xml": "xml"}[media])
+    graph = Graph().parse(
+        data=response.text,
+        format={
+            "text/turtle": "turtle",
+            "application/ld+json": "json-ld",
+            "application/n-triples": "nt",
+            "application/rdf+xml": "xml",
+        }[media],
+    )
     assert (URIRef(fact["iri"]), None, None) in graph
     quotes = {str(o) for o in graph.objects(None, URIRef("http://www.w3.org/ns/oa#exact"))}
     assert quotes == {fact["evidence"]["quote"]}

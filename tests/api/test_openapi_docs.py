@@ -10,8 +10,9 @@ def test_every_operation_and_parameter_is_described(client) -> None:
         for method, operation in item.items():
             if not (operation.get("summary") and operation.get("description")):
                 undocumented.append(f"{method.upper()} {path}")
-            undocumented += [f"{method.upper()} {path} ?{p['name']}" for p in operation.get("parameters", [])
-                             if not p.get("description")]
+            undocumented += [
+                f"{method.upper()} {path} ?{p['name']}" for p in operation.get("parameters", []) if not p.get("description")
+            ]
     assert undocumented == []
 
 

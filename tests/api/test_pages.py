@@ -12,12 +12,30 @@ from bs4.builder import HTMLParserTreeBuilder
 from catkg.ingest.validate import sources_root
 
 HTML = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
-PAGES = ["/", "/search", "/search?q=osimertinib", "/facts", "/facts?kind=incidence", "/entities",
-         "/entities?type=drug", "/sources", "/entity/osimertinib", "/entity/pulmonary-embolism",
-         "/fact/yang-vte-incidence-after-surgery", "/source/lung-cancer-pe-review", "/source/ref-wang-2019",
-         "/questions", "/questions/incidence_over_time"]
-XSS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "'><svg/onload=alert(1)>",
-       "</textarea><b>bold</b>", "{{ 7*7 }}"]
+PAGES = [
+    "/",
+    "/search",
+    "/search?q=osimertinib",
+    "/facts",
+    "/facts?kind=incidence",
+    "/entities",
+    "/entities?type=drug",
+    "/sources",
+    "/entity/osimertinib",
+    "/entity/pulmonary-embolism",
+    "/fact/yang-vte-incidence-after-surgery",
+    "/source/lung-cancer-pe-review",
+    "/source/ref-wang-2019",
+    "/questions",
+    "/questions/incidence_over_time",
+]
+XSS = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "'><svg/onload=alert(1)>",
+    "</textarea><b>bold</b>",
+    "{{ 7*7 }}",
+]
 
 
 def verbatim(markup: str) -> BeautifulSoup:
@@ -82,8 +100,7 @@ def test_home_shows_what_the_graph_holds(client) -> None:
     assert form["action"] == "/search" and form.find("input", attrs={"name": "q"})
     kinds = {a.get_text(): a.find_parent("tr").select_one(".num").get_text() for a in page.select("#kinds-title ~ table a")}
     assert kinds == {k["label"]: str(k["count"]) for k in stats["facts_by_kind"]}
-    assert {a["href"] for a in page.select("#sources-title ~ ul a")} == {f"/source/{s['id']}"
-                                                                         for s in stats["facts_by_source"]}
+    assert {a["href"] for a in page.select("#sources-title ~ ul a")} == {f"/source/{s['id']}" for s in stats["facts_by_source"]}
     questions = client.get("/api/questions").json()["items"]
     assert {a["href"] for a in page.select(".question-list a")} == {f"/questions/{q['name']}" for q in questions}
     assert page.select("#main-entities-title ~ ul a[href='/entity/pulmonary-embolism']")
@@ -101,7 +118,7 @@ def test_search_ranks_like_the_api(client, q: str) -> None:
     assert api["total"] > 0
     assert result_ids(page) == [f["id"] for f in api["items"]]
     assert page.select_one("#results-title").get_text().startswith(f"{api['total']} fact")
-    for card, fact in zip(page.select("ol.results .fact-card"), api["items"]):
+    for card, fact in zip(page.select("ol.results .fact-card"), api["items"], strict=False):
         assert card.select_one(f"a.quote-link[href='{fact['evidence']['url']}']")
         assert card.select_one(".badge.kind").get_text() == fact["kind"].replace("-", " ")
         assert card.select_one(f".provenance a[href='/source/{fact['evidence']['source']['id']}']")
@@ -156,8 +173,14 @@ def test_search_shows_markup_as_text(client, probe: str) -> None:
     assert probe in page.select_one("#results-title").get_text()
 
 
-@pytest.mark.parametrize("url", ["/facts?q=%3Cscript%3Ealert(1)%3C/script%3E", "/entities?q=%22%3E%3Cimg%20src=x%3E",
-                                 "/questions/facts_by_citation?marker=%3Cscript%3Ealert(1)%3C/script%3E"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/facts?q=%3Cscript%3Ealert(1)%3C/script%3E",
+        "/entities?q=%22%3E%3Cimg%20src=x%3E",
+        "/questions/facts_by_citation?marker=%3Cscript%3Ealert(1)%3C/script%3E",
+    ],
+)
 def test_other_forms_show_markup_as_text(client, url: str) -> None:
     response = get(client, url)
     page = BeautifulSoup(response.text, "html.parser")
@@ -187,7 +210,8 @@ def test_entity_names_and_hierarchy(client) -> None:
     for name in api["abbreviations"] + api["synonyms"]:
         assert name in text
     assert {a["href"] for a in page.select(".facts-dl dt:-soup-contains('Narrower') + dd a")} == {
-        f"/entity/{n['id']}" for n in api["narrower"]}
+        f"/entity/{n['id']}" for n in api["narrower"]
+    }
 
 
 def test_entity_neighbourhood_graph_links_nodes_and_edges(client) -> None:
@@ -304,8 +328,7 @@ def test_citation_downloads(client) -> None:
     assert 'attachment; filename="ref-wang-2019.ris"' == ris.headers["content-disposition"]
     lines = ris.text.splitlines()
     assert lines[0] == "TY  - JOUR" and lines[-1] == "ER  - "
-    assert [line[6:] for line in lines if line.startswith("AU")] == ["Wang D", "Luo Y", "Shen D", "Yang L", "Liu HY",
-                                                                      "Che YQ"]
+    assert [line[6:] for line in lines if line.startswith("AU")] == ["Wang D", "Luo Y", "Shen D", "Yang L", "Liu HY", "Che YQ"]
     assert "SP  - 388" in lines and "EP  - 393" in lines and "PY  - 2019" in lines
     bib = client.get("/source/ref-wang-2019/cite.bib")
     assert bib.headers["content-type"].startswith("application/x-bibtex")
@@ -330,15 +353,23 @@ def test_questions_list(client) -> None:
     assert [a["href"] for a in page.select(".question-cards h2 a")] == [f"/questions/{q['name']}" for q in questions]
 
 
-@pytest.mark.parametrize("name", ["anticoagulation_options", "incidence_over_time", "diagnostic_workup",
-                                  "case_reports_by_alteration", "quantified_risk_factors"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "anticoagulation_options",
+        "incidence_over_time",
+        "diagnostic_workup",
+        "case_reports_by_alteration",
+        "quantified_risk_factors",
+    ],
+)
 def test_question_answer_table(client, name: str) -> None:
     api = client.get(f"/api/questions/{name}").json()
     page = soup(client, f"/questions/{name}")
     assert page.h1.get_text() == api["title"]
     rows = page.select("table.answers tbody tr")
     assert len(rows) == api["total"]
-    for row, item in zip(rows, api["items"]):
+    for row, item in zip(rows, api["items"], strict=False):
         links = [a["href"] for a in row.select(".evidence-cell a")]
         for evidence in item["evidence"]:
             assert f"/fact/{evidence['fact']}" in links and evidence["url"] in links
@@ -370,16 +401,26 @@ def test_question_waits_for_its_required_parameters(client) -> None:
     assert len(page.select("table.answers tbody tr")) == api["total"] > 0
 
 
-@pytest.mark.parametrize("url", ["/questions/incidence_over_time?colour=red",
-                                 "/questions/incidence_over_time?outcome=Not%20An%20Id"])
+@pytest.mark.parametrize(
+    "url", ["/questions/incidence_over_time?colour=red", "/questions/incidence_over_time?outcome=Not%20An%20Id"]
+)
 def test_question_with_a_bad_parameter_says_so(client, url: str) -> None:
     page = soup(client, url, status=422)
     assert page.select_one(".error-message").get_text()
     assert page.select_one("form")
 
 
-@pytest.mark.parametrize("url", ["/entity/no-such-entity", "/fact/no-such-fact", "/source/no-such-source",
-                                 "/questions/no_such_question", "/no/such/page", "/source/no-such-source/cite.ris"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/entity/no-such-entity",
+        "/fact/no-such-fact",
+        "/source/no-such-source",
+        "/questions/no_such_question",
+        "/no/such/page",
+        "/source/no-such-source/cite.ris",
+    ],
+)
 def test_unknown_ids_give_an_html_404_to_browsers(client, url: str) -> None:
     page = soup(client, url, status=404)
     assert page.h1.get_text() == "Not found"
@@ -409,9 +450,20 @@ def test_linked_data_iris_still_negotiate(client) -> None:
     assert turtle.headers["content-type"].startswith("text/turtle")
 
 
-@pytest.mark.parametrize("url", ["/search?q=osimertinib", "/facts?kind=incidence", "/entities?type=drug", "/sources",
-                                 "/questions", "/questions/incidence_over_time", "/entity/osimertinib",
-                                 "/source/lung-cancer-pe-review", "/fact/yang-vte-incidence-after-surgery"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/search?q=osimertinib",
+        "/facts?kind=incidence",
+        "/entities?type=drug",
+        "/sources",
+        "/questions",
+        "/questions/incidence_over_time",
+        "/entity/osimertinib",
+        "/source/lung-cancer-pe-review",
+        "/fact/yang-vte-incidence-after-surgery",
+    ],
+)
 def test_every_list_links_its_csv_and_json_twin(client, url: str) -> None:
     links = [a["href"] for a in soup(client, url).select(".downloads a")]
     assert any("format=csv" in link for link in links), url

@@ -41,14 +41,17 @@ def test_text_is_escaped_and_kept_whole() -> None:
     assert page.find("mark", id="c6-17").get_text() == "<b>beta</b>"
 
 
-@pytest.mark.parametrize("ranges", [
-    [(0, 5), (0, 5)],                    # two facts, one quote
-    [(0, 26), (6, 17), (20, 25)],        # nested
-    [(0, 17), (6, 40)],                  # crossing
-    [(0, 10), (10, 20), (20, 30)],       # adjacent
-    [(0, 40), (6, 30), (10, 50), (28, 60)],  # nested and crossing together
-    [(len(TEXT) - 6, len(TEXT)), (0, len(TEXT))],  # up to the very end
-])
+@pytest.mark.parametrize(
+    "ranges",
+    [
+        [(0, 5), (0, 5)],  # two facts, one quote
+        [(0, 26), (6, 17), (20, 25)],  # nested
+        [(0, 17), (6, 40)],  # crossing
+        [(0, 10), (10, 20), (20, 30)],  # adjacent
+        [(0, 40), (6, 30), (10, 50), (28, 60)],  # nested and crossing together
+        [(len(TEXT) - 6, len(TEXT)), (0, len(TEXT))],  # up to the very end
+    ],
+)
 def test_every_boundary_splits_and_the_html_stays_well_formed(ranges: list[tuple[int, int]]) -> None:
     facts = [fact(s, e, f"f{i}") for i, (s, e) in enumerate(ranges)]
     html = str(mark_up(TEXT, passages(facts, len(TEXT))))
@@ -92,17 +95,36 @@ def test_in_context_cuts_at_words() -> None:
     assert TEXT[:30].endswith(before.removeprefix("…")) and TEXT[43:].startswith(after.removesuffix("…"))
 
 
-REFERENCE = {"id": "ref-x", "kind": "reference", "title": "A title with 100% & {braces}_x.",
-             "authors": "Smith AB; van der Berg C; et al.", "journal": "J Test", "year": 2001, "volume": "3",
-             "pages": "10-12", "citation": "J Test. 2001; 3: 10-12", "position": 4, "cited_in": "article-y",
-             "published": None}
+REFERENCE = {
+    "id": "ref-x",
+    "kind": "reference",
+    "title": "A title with 100% & {braces}_x.",
+    "authors": "Smith AB; van der Berg C; et al.",
+    "journal": "J Test",
+    "year": 2001,
+    "volume": "3",
+    "pages": "10-12",
+    "citation": "J Test. 2001; 3: 10-12",
+    "position": 4,
+    "cited_in": "article-y",
+    "published": None,
+}
 
 
 def test_reference_as_written() -> None:
-    assert cite.reference_text(REFERENCE) == ("Smith AB, van der Berg C, et al. A title with 100% & {braces}_x. "
-                                              "J Test. 2001; 3: 10-12")
-    article = {"id": "a", "kind": "article", "title": "An article", "journal": "J Test", "published": "May 1, 2020",
-               "year": 2020, "citation": None, "authors": None}
+    assert cite.reference_text(REFERENCE) == (
+        "Smith AB, van der Berg C, et al. A title with 100% & {braces}_x. J Test. 2001; 3: 10-12"
+    )
+    article = {
+        "id": "a",
+        "kind": "article",
+        "title": "An article",
+        "journal": "J Test",
+        "published": "May 1, 2020",
+        "year": 2020,
+        "citation": None,
+        "authors": None,
+    }
     assert cite.reference_text(article) == "An article. J Test. Published May 1, 2020."
 
 
@@ -126,9 +148,17 @@ def test_bibtex_entry_escapes_and_balances() -> None:
     assert depth == 0
 
 
-@pytest.mark.parametrize("text,expected", [("1 month", 1.0), ("30 months", 30.0), ("1 year", 12.0),
-                                           ("2 weeks", 14 / 30.4375), ("within 3 months of diagnosis", None),
-                                           (None, None)])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("1 month", 1.0),
+        ("30 months", 30.0),
+        ("1 year", 12.0),
+        ("2 weeks", 14 / 30.4375),
+        ("within 3 months of diagnosis", None),
+        (None, None),
+    ],
+)
 def test_time_points_as_months(text, expected) -> None:
     assert months(text) == (pytest.approx(expected) if expected else None)
 
@@ -139,8 +169,7 @@ def test_axis(top, step, end) -> None:
 
 
 def value(v: float, written: str, unit: str | None, time_point: str | None = None, population: str | None = None):
-    return {"value": v, "as_written": written, "unit": unit, "time_point": time_point, "population": population,
-            "measure": None}
+    return {"value": v, "as_written": written, "unit": unit, "time_point": time_point, "population": population, "measure": None}
 
 
 def test_values_choose_their_chart() -> None:

@@ -36,13 +36,16 @@ def test_editor_for_browsers_with_every_example_one_click_away(client) -> None:
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert client.get("/static/js/sparql.js").status_code == 200
     assert client.get("/static/css/sparql.css").status_code == 200
-    assert not [tag for tag in page.select("[src], link[href]") if "//" in (tag.get("src") or tag.get("href"))], \
+    assert not [tag for tag in page.select("[src], link[href]") if "//" in (tag.get("src") or tag.get("href"))], (
         "no asset from another host"
+    )
 
 
 def test_form_without_javascript_answers_a_table(client, store) -> None:
-    query = ("PREFIX cat: <https://w3id.org/catkg/ontology#> "
-             "SELECT ?fact ?statement WHERE { ?fact cat:statement ?statement } ORDER BY ?fact LIMIT 7")
+    query = (
+        "PREFIX cat: <https://w3id.org/catkg/ontology#> "
+        "SELECT ?fact ?statement WHERE { ?fact cat:statement ?statement } ORDER BY ?fact LIMIT 7"
+    )
     response = client.get("/sparql", params={"query": query, "format": "html"})
     assert response.status_code == 200
     page = soup(response)
@@ -67,8 +70,7 @@ def test_construct_as_a_table(client) -> None:
     response = client.get("/sparql", params={"query": "DESCRIBE <https://w3id.org/catkg/entity/dic>", "format": "html"})
     page = soup(response)
     assert [th.text for th in page.select("thead th")] == ["subject", "predicate", "object"]
-    assert {a.text for a in page.select("#sparql-downloads a")} == {"Turtle", "N-Triples", "N-Quads", "JSON-LD",
-                                                                    "RDF/XML"}
+    assert {a.text for a in page.select("#sparql-downloads a")} == {"Turtle", "N-Triples", "N-Quads", "JSON-LD", "RDF/XML"}
 
 
 def test_everything_shown_is_escaped(client) -> None:
@@ -103,19 +105,31 @@ def test_api_queries_lists_the_examples(client) -> None:
     assert client.get("/api/queries", params={"tag": "example", "format": "csv"}).text.startswith("name,")
 
 
-@pytest.mark.parametrize("accept,media", [
-    ("text/turtle", "text/turtle"), ("application/ld+json", "application/ld+json"),
-    ("application/rdf+xml", "application/rdf+xml"), ("application/n-triples", "application/n-triples"),
-    ("*/*", "text/turtle"), (None, "text/turtle"),
-])
+@pytest.mark.parametrize(
+    "accept,media",
+    [
+        ("text/turtle", "text/turtle"),
+        ("application/ld+json", "application/ld+json"),
+        ("application/rdf+xml", "application/rdf+xml"),
+        ("application/n-triples", "application/n-triples"),
+        ("*/*", "text/turtle"),
+        (None, "text/turtle"),
+    ],
+)
 def test_service_description_formats(client, accept: str | None, media: str) -> None:
     from rdflib import Graph
 
     response = client.get("/sparql", headers={"Accept": accept} if accept else {})
     assert response.status_code == 200 and response.headers["content-type"].split(";")[0] == media
-    graph = Graph().parse(data=response.content, format={"text/turtle": "turtle", "application/ld+json": "json-ld",
-                                                         "application/rdf+xml": "xml",
-                                                         "application/n-triples": "nt"}[media])
+    graph = Graph().parse(
+        data=response.content,
+        format={
+            "text/turtle": "turtle",
+            "application/ld+json": "json-ld",
+            "application/rdf+xml": "xml",
+            "application/n-triples": "nt",
+        }[media],
+    )
     assert len(graph) > 20
 
 
@@ -124,10 +138,14 @@ def test_no_query_and_no_rdf_acceptable_is_400(client) -> None:
     assert response.status_code == 400 and "missing 'query'" in response.json()["error"]["message"]
 
 
-@pytest.mark.parametrize("params,headers,media", [
-    ({}, {}, "text/turtle"), ({"format": "jsonld"}, {}, "application/ld+json"),
-    ({}, {"Accept": "application/rdf+xml"}, "application/rdf+xml"),
-])
+@pytest.mark.parametrize(
+    "params,headers,media",
+    [
+        ({}, {}, "text/turtle"),
+        ({"format": "jsonld"}, {}, "application/ld+json"),
+        ({}, {"Accept": "application/rdf+xml"}, "application/rdf+xml"),
+    ],
+)
 def test_void_formats(client, params: dict, headers: dict, media: str) -> None:
     response = client.get("/.well-known/void", params=params, headers=headers)
     assert response.status_code == 200 and response.headers["content-type"].split(";")[0] == media

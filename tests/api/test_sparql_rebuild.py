@@ -9,8 +9,10 @@ from fastapi.testclient import TestClient
 from catkg.api.app import create_app
 from catkg.queries.steps import build_graph
 
-BUILT = ("SELECT ?built WHERE { GRAPH <https://w3id.org/catkg/graph/meta> { "
-         "<https://w3id.org/catkg/dataset> <http://purl.org/dc/terms/modified> ?built } }")
+BUILT = (
+    "SELECT ?built WHERE { GRAPH <https://w3id.org/catkg/graph/meta> { "
+    "<https://w3id.org/catkg/dataset> <http://purl.org/dc/terms/modified> ?built } }"
+)
 
 
 def built(client: TestClient) -> str:

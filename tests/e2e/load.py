@@ -43,9 +43,15 @@ class Results:
         rows = []
         for kind in sorted(self.latencies):
             times = sorted(self.latencies[kind])
-            rows.append({"kind": kind, "requests": len(times), "errors": len(self.errors[kind]),
-                         "p50_ms": round(statistics.median(times) * 1000, 1),
-                         "p99_ms": round(times[min(len(times) - 1, int(len(times) * 0.99))] * 1000, 1)})
+            rows.append(
+                {
+                    "kind": kind,
+                    "requests": len(times),
+                    "errors": len(self.errors[kind]),
+                    "p50_ms": round(statistics.median(times) * 1000, 1),
+                    "p99_ms": round(times[min(len(times) - 1, int(len(times) * 0.99))] * 1000, 1),
+                }
+            )
         return rows
 
 
@@ -59,8 +65,11 @@ def requests_for(base: str, fact_ids: list[str], entity_ids: list[str], rng: ran
     if choice == 2:
         return "api facts", f"{base}/api/facts", {"params": {"entity": rng.choice(entity_ids), "limit": 20}}
     if choice == 3:
-        return "api search", f"{base}/api/search", {"params": {"q": rng.choice(["PE", "D-dimer threshold",
-                                                                                 "osimertinib DIC", "VTE after surgery"])}}
+        return (
+            "api search",
+            f"{base}/api/search",
+            {"params": {"q": rng.choice(["PE", "D-dimer threshold", "osimertinib DIC", "VTE after surgery"])}},
+        )
     if choice == 4:
         return "page entity", f"{base}/entity/{rng.choice(entity_ids)}", {"headers": {"Accept": "text/html"}}
     if choice == 5:

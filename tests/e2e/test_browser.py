@@ -13,13 +13,14 @@ import httpx
 import pytest
 from conftest import CHROMIUM, SHOTS
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed at /usr/bin/chromium "
-                                "(`make test` installs it: apt-get install -y chromium)")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="Debian's Chromium is not installed at /usr/bin/chromium (`make test` installs it: apt-get install -y chromium)",
+)
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is a test dependency (.[test])")
 expect = playwright_api.expect
 
 PHONE = {"width": 390, "height": 844}
-
 
 
 @pytest.fixture
@@ -30,10 +31,16 @@ def page(browser, server: str) -> Iterator[object]:
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
     page.failed = []
     page.on("requestfailed", lambda request: page.failed.append(request.url))
-    page.on("response", lambda r: page.failed.append(f"{r.status} {r.url}")
-            if r.status >= 400 and r.request.resource_type != "document" else None)
-    page.on("console", lambda msg: page.failed.append(msg.text)
-            if msg.type == "error" and "Failed to load resource" not in msg.text else None)
+    page.on(
+        "response",
+        lambda r: (
+            page.failed.append(f"{r.status} {r.url}") if r.status >= 400 and r.request.resource_type != "document" else None
+        ),
+    )
+    page.on(
+        "console",
+        lambda msg: page.failed.append(msg.text) if msg.type == "error" and "Failed to load resource" not in msg.text else None,
+    )
     yield page
     context.close()
 
@@ -71,8 +78,10 @@ def test_search_entity_fact_and_the_sentence_in_its_article(page, server: str) -
     mark = page.locator(f"mark[id='c{ev['start']}-{ev['end']}']")
     expect(mark).to_be_in_viewport()
     assert mark.text_content() == ev["quote"]
-    assert page.evaluate("document.querySelector(':target') && document.querySelector(':target').id") == \
-        f"c{ev['start']}-{ev['end']}"
+    assert (
+        page.evaluate("document.querySelector(':target') && document.querySelector(':target').id")
+        == f"c{ev['start']}-{ev['end']}"
+    )
     shoot(page, "source-at-the-quote", full_page=False)
     assert not page.failed, page.failed
 
@@ -90,8 +99,7 @@ def test_every_fact_link_scrolls_to_its_quote(page, server: str) -> None:
     expect(page.locator(f"mark[id='c{last['start']}-{last['end']}']")).to_be_in_viewport()
 
 
-@pytest.mark.parametrize("probe", ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>',
-                                   "'><svg onload=alert(1)>"])
+@pytest.mark.parametrize("probe", ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "'><svg onload=alert(1)>"])
 def test_script_in_the_query_string_is_shown_as_text(page, probe: str) -> None:
     page.goto("/search?" + httpx.QueryParams({"q": probe}).__str__())
     page.wait_for_load_state("load")
@@ -130,10 +138,16 @@ def test_page_renders_without_errors(page, name: str, url: str) -> None:
     assert not page.failed, page.failed
 
 
-@pytest.mark.parametrize("name,url", [("home", "/"), ("entity-osimertinib", "/entity/osimertinib"),
-                                      ("fact-vte-curve", "/fact/yang-vte-incidence-after-surgery"),
-                                      ("source-article", "/source/lung-cancer-pe-review#c10766-11072"),
-                                      ("question-incidence", "/questions/incidence_over_time")])
+@pytest.mark.parametrize(
+    "name,url",
+    [
+        ("home", "/"),
+        ("entity-osimertinib", "/entity/osimertinib"),
+        ("fact-vte-curve", "/fact/yang-vte-incidence-after-surgery"),
+        ("source-article", "/source/lung-cancer-pe-review#c10766-11072"),
+        ("question-incidence", "/questions/incidence_over_time"),
+    ],
+)
 def test_phone_layout_has_no_sideways_scroll(browser, server: str, name: str, url: str) -> None:
     context = browser.new_context(base_url=server, viewport=PHONE, device_scale_factor=2, is_mobile=True)
     page = context.new_page()

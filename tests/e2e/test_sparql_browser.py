@@ -9,13 +9,16 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from conftest import CHROMIUM, SHOTS
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed at /usr/bin/chromium "
-                                "(`make test` installs it: apt-get install -y chromium)")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="Debian's Chromium is not installed at /usr/bin/chromium (`make test` installs it: apt-get install -y chromium)",
+)
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is a test dependency (.[test])")
 expect = playwright_api.expect
-QUERY = ("PREFIX cat: <https://w3id.org/catkg/ontology#>\n"
-         "SELECT ?fact ?statement WHERE { ?fact a cat:Incidence ; cat:statement ?statement } ORDER BY ?fact")
-
+QUERY = (
+    "PREFIX cat: <https://w3id.org/catkg/ontology#>\n"
+    "SELECT ?fact ?statement WHERE { ?fact a cat:Incidence ; cat:statement ?statement } ORDER BY ?fact"
+)
 
 
 def open_page(browser, server: str, javascript: bool = True):
@@ -37,8 +40,9 @@ def test_editor_runs_a_query_with_fetch_and_keeps_it_in_the_url(browser, server:
             page.click("#sparql-run")
         assert request.value.headers["accept"].startswith("application/sparql-results+json")
         expect(page.locator("table.sparql-table tbody tr").first).to_be_visible()
-        incidences = int(next(iter(store.query(
-            "SELECT (COUNT(*) AS ?n) { ?f a <https://w3id.org/catkg/ontology#Incidence> }")))[0].value)
+        incidences = int(
+            next(iter(store.query("SELECT (COUNT(*) AS ?n) { ?f a <https://w3id.org/catkg/ontology#Incidence> }")))[0].value
+        )
         expect(page.locator("table.sparql-table tbody tr")).to_have_count(incidences)
         assert page.locator("table.sparql-table thead th").all_inner_texts() == ["fact", "statement"]
         assert parse_qs(urlparse(page.url).query)["query"] == [QUERY]

@@ -55,19 +55,20 @@ def test_sparqlwrapper_ask(server: str, fmt: str) -> None:
         assert [d.getElementsByTagName("boolean")[0].firstChild.data for d in (yes, no)] == ["true", "false"]
 
 
-@pytest.mark.parametrize("fmt,method", [(TURTLE, "GET"), (N3, "GET"), (RDFXML, "GET"), (JSONLD, "GET"),
-                                        (XML, "GET"), (TURTLE, POST)])
+@pytest.mark.parametrize(
+    "fmt,method", [(TURTLE, "GET"), (N3, "GET"), (RDFXML, "GET"), (JSONLD, "GET"), (XML, "GET"), (TURTLE, POST)]
+)
 def test_sparqlwrapper_construct(server: str, store, fmt: str, method: str) -> None:
     result = wrapper(server, STATEMENTS, fmt, method)
-    graph = result if isinstance(result, Graph) else Graph().parse(
-        data=result, format={TURTLE: "turtle", N3: "n3"}[fmt])
+    graph = result if isinstance(result, Graph) else Graph().parse(data=result, format={TURTLE: "turtle", N3: "n3"}[fmt])
     assert len(graph) == store.info["counts"]["facts"]
     assert all(isinstance(o, Literal) for o in graph.objects())
 
 
 def test_sparqlwrapper_describe(server: str) -> None:
-    graph = Graph().parse(data=wrapper(server, "DESCRIBE <https://w3id.org/catkg/entity/pulmonary-embolism>", TURTLE),
-                          format="turtle")
+    graph = Graph().parse(
+        data=wrapper(server, "DESCRIBE <https://w3id.org/catkg/entity/pulmonary-embolism>", TURTLE), format="turtle"
+    )
     subject = URIRef("https://w3id.org/catkg/entity/pulmonary-embolism")
     assert (subject, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal("pulmonary embolism")) in graph
 

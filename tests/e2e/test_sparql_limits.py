@@ -20,9 +20,15 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 @pytest.fixture(scope="module")
 def limited(store_path: Path) -> Iterator[str]:
     port = free_port()
-    proc = start_server(store_path, port, extra_env={
-        "CATKG_SPARQL_TIMEOUT": str(TIMEOUT), "CATKG_SPARQL_MAX_BYTES": str(MAX_BYTES),
-        "CATKG_SPARQL_MAX_MEMORY": str(2 * 1024 ** 3)})
+    proc = start_server(
+        store_path,
+        port,
+        extra_env={
+            "CATKG_SPARQL_TIMEOUT": str(TIMEOUT),
+            "CATKG_SPARQL_MAX_BYTES": str(MAX_BYTES),
+            "CATKG_SPARQL_MAX_MEMORY": str(2 * 1024**3),
+        },
+    )
     yield f"http://127.0.0.1:{port}"
     proc.terminate()
     proc.wait(timeout=10)
@@ -37,8 +43,7 @@ def test_runaway_query_is_503_and_the_next_query_answers(limited: str) -> None:
     response = httpx.get(f"{limited}/sparql", params={"query": RUNAWAY}, timeout=30)
     elapsed = time.monotonic() - started
     assert response.status_code == 503
-    assert "ran out of time" in response.json()["error"]["message"] and f"{TIMEOUT:g} s" in response.json()["error"][
-        "message"]
+    assert "ran out of time" in response.json()["error"]["message"] and f"{TIMEOUT:g} s" in response.json()["error"]["message"]
     assert TIMEOUT <= elapsed < TIMEOUT + 3
     after = ask(limited)
     assert after.status_code == 200 and after.json()["boolean"] is True
@@ -55,8 +60,7 @@ def test_runaway_construct_never_becomes_a_truncated_200(limited: str) -> None:
 
 def test_runaways_in_parallel_do_not_stop_the_server(limited: str) -> None:
     with ThreadPoolExecutor(4) as pool:
-        runaways = [pool.submit(httpx.get, f"{limited}/sparql", params={"query": RUNAWAY}, timeout=60)
-                    for _ in range(3)]
+        runaways = [pool.submit(httpx.get, f"{limited}/sparql", params={"query": RUNAWAY}, timeout=60) for _ in range(3)]
         statuses = [f.result().status_code for f in runaways]
     assert set(statuses) == {503}
     assert httpx.get(f"{limited}/healthz").status_code == 200
@@ -73,8 +77,9 @@ def test_result_size_limit_is_507_before_any_byte(limited: str) -> None:
 
 def test_a_worker_crash_is_one_500(limited: str) -> None:
     """An ORDER BY over a cross product exhausts the worker's address space; Rust aborts the worker."""
-    response = httpx.get(f"{limited}/sparql", params={"query": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"},
-                         timeout=30)
+    response = httpx.get(
+        f"{limited}/sparql", params={"query": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"}, timeout=30
+    )
     assert response.status_code in (500, 503)
     assert response.json()["error"]["message"]
     assert ask(limited).status_code == 200

@@ -45,8 +45,9 @@ def test_three_ways_to_send_a_query(server: str, store) -> None:
         assert response.status_code == 200
         assert response.headers["content-type"] == "application/sparql-results+json"
         assert len(response.json()["results"]["bindings"]) == facts
-    ask = httpx.post(f"{server}/sparql", content="ASK { ?s ?p ?o }",
-                     headers={"Content-Type": "application/sparql-query; charset=UTF-8"})
+    ask = httpx.post(
+        f"{server}/sparql", content="ASK { ?s ?p ?o }", headers={"Content-Type": "application/sparql-query; charset=UTF-8"}
+    )
     assert ask.status_code == 200 and ask.json()["boolean"] is True
 
 
@@ -54,30 +55,42 @@ def test_dataset_parameters(server: str, store) -> None:
     union = number(httpx.get(f"{server}/sparql", params={"query": COUNT}))
     assert union == store.info["counts"]["triples"], "without a dataset the default graph is the union"
     ontology = number(httpx.get(f"{server}/sparql", params={"query": COUNT, "default-graph-uri": ONTOLOGY_GRAPH}))
-    both = number(httpx.get(f"{server}/sparql", params=[("query", COUNT), ("default-graph-uri", ONTOLOGY_GRAPH),
-                                                         ("default-graph-uri", META_GRAPH)]))
+    both = number(
+        httpx.get(
+            f"{server}/sparql",
+            params=[("query", COUNT), ("default-graph-uri", ONTOLOGY_GRAPH), ("default-graph-uri", META_GRAPH)],
+        )
+    )
     meta = number(httpx.get(f"{server}/sparql", params={"query": COUNT, "default-graph-uri": META_GRAPH}))
     assert 0 < ontology < union and both == ontology + meta
-    from_clause = number(httpx.get(f"{server}/sparql", params={
-        "query": f"SELECT (COUNT(*) AS ?n) FROM <{ONTOLOGY_GRAPH}> WHERE {{ ?s ?p ?o }}"}))
+    from_clause = number(
+        httpx.get(f"{server}/sparql", params={"query": f"SELECT (COUNT(*) AS ?n) FROM <{ONTOLOGY_GRAPH}> WHERE {{ ?s ?p ?o }}"})
+    )
     assert from_clause == ontology
     graphs = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
     named = httpx.get(f"{server}/sparql", params={"query": graphs, "named-graph-uri": META_GRAPH}).json()
     assert [b["g"]["value"] for b in named["results"]["bindings"]] == [META_GRAPH]
-    by_body = httpx.post(f"{server}/sparql", params={"default-graph-uri": ONTOLOGY_GRAPH}, content=COUNT,
-                         headers={"Content-Type": "application/sparql-query"})
+    by_body = httpx.post(
+        f"{server}/sparql",
+        params={"default-graph-uri": ONTOLOGY_GRAPH},
+        content=COUNT,
+        headers={"Content-Type": "application/sparql-query"},
+    )
     assert number(by_body) == ontology
 
 
-@pytest.mark.parametrize("accept,media", [
-    ("application/sparql-results+json", "application/sparql-results+json"),
-    ("application/sparql-results+xml", "application/sparql-results+xml"),
-    ("text/csv", "text/csv"),
-    ("text/tab-separated-values", "text/tab-separated-values"),
-    ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
-    ("*/*", "application/sparql-results+json"),
-    ("text/*;q=0.8, application/sparql-results+json;q=0.2", "text/csv"),
-])
+@pytest.mark.parametrize(
+    "accept,media",
+    [
+        ("application/sparql-results+json", "application/sparql-results+json"),
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/csv", "text/csv"),
+        ("text/tab-separated-values", "text/tab-separated-values"),
+        ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
+        ("*/*", "application/sparql-results+json"),
+        ("text/*;q=0.8, application/sparql-results+json;q=0.2", "text/csv"),
+    ],
+)
 def test_select_formats_by_accept(server: str, accept: str, media: str) -> None:
     response = httpx.get(f"{server}/sparql", params={"query": QUOTES + " LIMIT 5"}, headers={"Accept": accept})
     assert response.status_code == 200
@@ -88,12 +101,18 @@ def test_select_formats_by_accept(server: str, accept: str, media: str) -> None:
         assert rows[0] == ["fact", "quote"] and len(rows) == 6
 
 
-@pytest.mark.parametrize("accept,media", [
-    ("text/turtle", "text/turtle"), ("application/n-triples", "application/n-triples"),
-    ("application/ld+json", "application/ld+json"), ("application/rdf+xml", "application/rdf+xml"),
-    ("application/n-quads", "application/n-quads"), ("*/*", "text/turtle"),
-    ("application/rdf+xml;q=0.3, application/ld+json;q=0.7", "application/ld+json"),
-])
+@pytest.mark.parametrize(
+    "accept,media",
+    [
+        ("text/turtle", "text/turtle"),
+        ("application/n-triples", "application/n-triples"),
+        ("application/ld+json", "application/ld+json"),
+        ("application/rdf+xml", "application/rdf+xml"),
+        ("application/n-quads", "application/n-quads"),
+        ("*/*", "text/turtle"),
+        ("application/rdf+xml;q=0.3, application/ld+json;q=0.7", "application/ld+json"),
+    ],
+)
 def test_construct_formats_by_accept(server: str, accept: str, media: str) -> None:
     from rdflib import Graph
 
@@ -101,40 +120,61 @@ def test_construct_formats_by_accept(server: str, accept: str, media: str) -> No
     response = httpx.get(f"{server}/sparql", params={"query": query}, headers={"Accept": accept})
     assert response.status_code == 200
     assert response.headers["content-type"].split(";")[0] == media
-    rdflib_format = {"text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld",
-                     "application/rdf+xml": "xml", "application/n-quads": "nquads"}[media]
+    rdflib_format = {
+        "text/turtle": "turtle",
+        "application/n-triples": "nt",
+        "application/ld+json": "json-ld",
+        "application/rdf+xml": "xml",
+        "application/n-quads": "nquads",
+    }[media]
     assert len(Graph().parse(data=response.content, format=rdflib_format)) == 4
 
 
-@pytest.mark.parametrize("fmt,media", [
-    ("json", "application/sparql-results+json"), ("xml", "application/sparql-results+xml"), ("csv", "text/csv"),
-    ("tsv", "text/tab-separated-values"), ("text/csv", "text/csv"),
-])
+@pytest.mark.parametrize(
+    "fmt,media",
+    [
+        ("json", "application/sparql-results+json"),
+        ("xml", "application/sparql-results+xml"),
+        ("csv", "text/csv"),
+        ("tsv", "text/tab-separated-values"),
+        ("text/csv", "text/csv"),
+    ],
+)
 def test_format_parameter_overrides_accept(server: str, fmt: str, media: str) -> None:
-    response = httpx.get(f"{server}/sparql", params={"query": "ASK {}", "format": fmt},
-                         headers={"Accept": "application/sparql-results+json"})
+    response = httpx.get(
+        f"{server}/sparql", params={"query": "ASK {}", "format": fmt}, headers={"Accept": "application/sparql-results+json"}
+    )
     assert response.status_code == 200 and response.headers["content-type"].split(";")[0] == media
 
 
-@pytest.mark.parametrize("fmt,media", [
-    ("turtle", "text/turtle"), ("ntriples", "application/n-triples"), ("nquads", "application/n-quads"),
-    ("jsonld", "application/ld+json"), ("rdfxml", "application/rdf+xml"), ("xml", "application/rdf+xml"),
-    ("json", "application/ld+json"),
-])
+@pytest.mark.parametrize(
+    "fmt,media",
+    [
+        ("turtle", "text/turtle"),
+        ("ntriples", "application/n-triples"),
+        ("nquads", "application/n-quads"),
+        ("jsonld", "application/ld+json"),
+        ("rdfxml", "application/rdf+xml"),
+        ("xml", "application/rdf+xml"),
+        ("json", "application/ld+json"),
+    ],
+)
 def test_format_parameter_for_graphs(server: str, fmt: str, media: str) -> None:
-    response = httpx.get(f"{server}/sparql", params={"query": "DESCRIBE <https://w3id.org/catkg/entity/dic>",
-                                                     "format": fmt})
+    response = httpx.get(f"{server}/sparql", params={"query": "DESCRIBE <https://w3id.org/catkg/entity/dic>", "format": fmt})
     assert response.status_code == 200 and response.headers["content-type"].split(";")[0] == media
     assert len(response.content) > 100
 
 
-@pytest.mark.parametrize("query,headers,params", [
-    (QUOTES, {"Accept": "text/turtle"}, {}),
-    (QUOTES, {"Accept": "image/png"}, {}),
-    ("CONSTRUCT WHERE { ?s ?p ?o }", {"Accept": "text/csv"}, {}),
-    ("CONSTRUCT WHERE { ?s ?p ?o }", {}, {"format": "csv"}),
-    (QUOTES, {}, {"format": "turtle"}),
-])
+@pytest.mark.parametrize(
+    "query,headers,params",
+    [
+        (QUOTES, {"Accept": "text/turtle"}, {}),
+        (QUOTES, {"Accept": "image/png"}, {}),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", {"Accept": "text/csv"}, {}),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", {}, {"format": "csv"}),
+        (QUOTES, {}, {"format": "turtle"}),
+    ],
+)
 def test_nothing_acceptable_is_406(server: str, query: str, headers: dict, params: dict) -> None:
     response = httpx.get(f"{server}/sparql", params={"query": query, **params}, headers=headers)
     assert response.status_code == 406
@@ -148,19 +188,21 @@ def test_syntax_error_names_the_parser_message(server: str) -> None:
     assert message.startswith("SPARQL syntax error: error at 1:")
 
 
-@pytest.mark.parametrize("method,kwargs,status,words", [
-    ("GET", {"params": {"default-graph-uri": ONTOLOGY_GRAPH}}, 400, "missing 'query'"),
-    ("POST", {"data": {"default-graph-uri": ONTOLOGY_GRAPH}}, 400, "missing 'query'"),
-    ("POST", {}, 400, "missing 'query'"),
-    ("GET", {"params": [("query", "ASK {}"), ("query", "ASK {}")]}, 400, "exactly one"),
-    ("POST", {"params": {"query": "ASK {}"}, "data": {"query": "ASK {}"}}, 400, "exactly one"),
-    ("GET", {"params": {"query": "ASK {}", "format": "png"}}, 400, "unknown format"),
-    ("GET", {"params": {"query": "ASK {}", "default-graph-uri": "not an iri"}}, 400, "not a graph IRI"),
-    ("POST", {"content": b"ASK {}", "headers": {"Content-Type": "text/plain"}}, 415, "unsupported request body"),
-    ("POST", {"content": b"<q>ASK {}</q>", "headers": {"Content-Type": "application/xml"}}, 415, "unsupported"),
-    ("POST", {"content": b"ASK {}", "headers": {"Content-Type": "application/sparql-query; charset=latin-1"}}, 415,
-     "UTF-8"),
-])
+@pytest.mark.parametrize(
+    "method,kwargs,status,words",
+    [
+        ("GET", {"params": {"default-graph-uri": ONTOLOGY_GRAPH}}, 400, "missing 'query'"),
+        ("POST", {"data": {"default-graph-uri": ONTOLOGY_GRAPH}}, 400, "missing 'query'"),
+        ("POST", {}, 400, "missing 'query'"),
+        ("GET", {"params": [("query", "ASK {}"), ("query", "ASK {}")]}, 400, "exactly one"),
+        ("POST", {"params": {"query": "ASK {}"}, "data": {"query": "ASK {}"}}, 400, "exactly one"),
+        ("GET", {"params": {"query": "ASK {}", "format": "png"}}, 400, "unknown format"),
+        ("GET", {"params": {"query": "ASK {}", "default-graph-uri": "not an iri"}}, 400, "not a graph IRI"),
+        ("POST", {"content": b"ASK {}", "headers": {"Content-Type": "text/plain"}}, 415, "unsupported request body"),
+        ("POST", {"content": b"<q>ASK {}</q>", "headers": {"Content-Type": "application/xml"}}, 415, "unsupported"),
+        ("POST", {"content": b"ASK {}", "headers": {"Content-Type": "application/sparql-query; charset=latin-1"}}, 415, "UTF-8"),
+    ],
+)
 def test_protocol_errors(server: str, method: str, kwargs: dict, status: int, words: str) -> None:
     response = httpx.request(method, f"{server}/sparql", **kwargs)
     assert response.status_code == status
@@ -169,9 +211,14 @@ def test_protocol_errors(server: str, method: str, kwargs: dict, status: int, wo
 
 UPDATES = [
     "INSERT DATA { <http://example.org/a> <http://example.org/b> <http://example.org/c> }",
-    "DELETE WHERE { ?s ?p ?o }", "LOAD <http://127.0.0.1:9/data.ttl>", "CLEAR ALL", "DROP ALL",
-    "CREATE GRAPH <http://example.org/g>", "ADD DEFAULT TO <http://example.org/g>",
-    "MOVE DEFAULT TO <http://example.org/g>", "COPY DEFAULT TO <http://example.org/g>",
+    "DELETE WHERE { ?s ?p ?o }",
+    "LOAD <http://127.0.0.1:9/data.ttl>",
+    "CLEAR ALL",
+    "DROP ALL",
+    "CREATE GRAPH <http://example.org/g>",
+    "ADD DEFAULT TO <http://example.org/g>",
+    "MOVE DEFAULT TO <http://example.org/g>",
+    "COPY DEFAULT TO <http://example.org/g>",
     "WITH <https://w3id.org/catkg/graph/facts> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
 ]
 
@@ -233,8 +280,10 @@ def test_service_is_refused_and_nothing_connects(server: str) -> None:
             f"PREFIX : <{url}#> SELECT * WHERE {{ service:x {{ ?s ?p ?o }} }}",
             f"SELECT * WHERE {{ BIND(<{url}> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}",
         ]:
-            for response in (httpx.get(f"{server}/sparql", params={"query": query}),
-                             httpx.post(f"{server}/sparql", data={"query": query})):
+            for response in (
+                httpx.get(f"{server}/sparql", params={"query": query}),
+                httpx.post(f"{server}/sparql", data={"query": query}),
+            ):
                 assert response.status_code == 400
                 assert "SERVICE is refused" in response.json()["error"]["message"]
         # FROM names a graph of the store: it is never fetched either.
@@ -246,9 +295,11 @@ def test_service_is_refused_and_nothing_connects(server: str) -> None:
 
 
 def test_keywords_in_literals_iris_and_comments_still_run(server: str) -> None:
-    query = ('# SERVICE <http://127.0.0.1:9/> INSERT DATA { } in a comment\n'
-             'SELECT ?x WHERE { BIND("SERVICE <http://127.0.0.1:9/> { } ; DROP ALL" AS ?x) '
-             'FILTER(?x != <http://example.org/INSERT/SERVICE>) }')
+    query = (
+        "# SERVICE <http://127.0.0.1:9/> INSERT DATA { } in a comment\n"
+        'SELECT ?x WHERE { BIND("SERVICE <http://127.0.0.1:9/> { } ; DROP ALL" AS ?x) '
+        "FILTER(?x != <http://example.org/INSERT/SERVICE>) }"
+    )
     response = httpx.get(f"{server}/sparql", params={"query": query})
     assert response.status_code == 200
     assert response.json()["results"]["bindings"][0]["x"]["value"].startswith("SERVICE")
@@ -274,14 +325,15 @@ def test_invalid_utf8_is_400(server: str) -> None:
     assert percent.status_code == 400 and "not valid UTF-8" in percent.json()["error"]["message"]
     overlong = httpx.get(f"{server}/sparql?query=ASK%20%7B%7D&default-graph-uri=%C0%AF")
     assert overlong.status_code == 400
-    form = httpx.post(f"{server}/sparql", content=b"query=ASK%20%7B%7D%ED%A0%80",
-                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+    form = httpx.post(
+        f"{server}/sparql", content=b"query=ASK%20%7B%7D%ED%A0%80", headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     assert form.status_code == 400 and "not valid UTF-8" in form.json()["error"]["message"]
-    body = httpx.post(f"{server}/sparql", content='ASK { ?s ?p "é" }'.encode("latin-1"),
-                      headers={"Content-Type": "application/sparql-query"})
+    body = httpx.post(
+        f"{server}/sparql", content='ASK { ?s ?p "é" }'.encode("latin-1"), headers={"Content-Type": "application/sparql-query"}
+    )
     assert body.status_code == 400 and "not valid UTF-8" in body.json()["error"]["message"]
-    status, _ = raw_request(server, b"GET /sparql?query=ASK%20%7B%7D\xff HTTP/1.1\r\nHost: x\r\n"
-                                    b"Connection: close\r\n\r\n")
+    status, _ = raw_request(server, b"GET /sparql?query=ASK%20%7B%7D\xff HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     assert status == 400
 
 
@@ -291,8 +343,9 @@ def test_a_huge_query_is_a_clean_4xx(server: str) -> None:
     assert by_form.status_code == 413 and "limit" in by_form.json()["error"]["message"]
     by_body = httpx.post(f"{server}/sparql", content=huge, headers={"Content-Type": "application/sparql-query"})
     assert by_body.status_code == 413
-    status, _ = raw_request(server, b"GET /sparql?query=" + quote(huge).encode() + b" HTTP/1.1\r\nHost: x\r\n"
-                                    b"Connection: close\r\n\r\n")
+    status, _ = raw_request(
+        server, b"GET /sparql?query=" + quote(huge).encode() + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
     assert 400 <= status < 500
     assert httpx.get(f"{server}/sparql", params={"query": "ASK {}"}).status_code == 200
 
@@ -309,8 +362,10 @@ def test_cors_on_sparql_and_api(server: str) -> None:
     origin = {"Origin": "https://yasgui.example.org"}
     for url in (f"{server}/sparql?query=ASK%20%7B%7D", f"{server}/api/facts?limit=1"):
         assert httpx.get(url, headers=origin).headers["access-control-allow-origin"] == "*"
-    preflight = httpx.options(f"{server}/sparql", headers={**origin, "Access-Control-Request-Method": "POST",
-                                                          "Access-Control-Request-Headers": "content-type"})
+    preflight = httpx.options(
+        f"{server}/sparql",
+        headers={**origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"},
+    )
     assert preflight.status_code == 200
     assert "POST" in preflight.headers["access-control-allow-methods"]
     posted = httpx.post(f"{server}/sparql", data={"query": "ASK {}"}, headers=origin)
@@ -345,8 +400,10 @@ def test_service_description_and_void(server: str, store) -> None:
     for url in dumps:
         with httpx.stream("GET", url) as dump:
             assert dump.status_code == 200
-    partitions = {str(voided.value(p, void["class"])): int(voided.value(p, void.entities))
-                  for p in voided.objects(dataset, void.classPartition)}
+    partitions = {
+        str(voided.value(p, void["class"])): int(voided.value(p, void.entities))
+        for p in voided.objects(dataset, void.classPartition)
+    }
     assert partitions["https://w3id.org/catkg/ontology#Fact"] == store.info["counts"]["facts"]
 
 

@@ -78,7 +78,8 @@ def test_quote_is_a_whole_sentence_or_a_whole_title(fact_id: str) -> None:
     sentences = {(u.start, u.end) for u in units(fact.source, source_text(fact.source))}
     titles = {SOURCES[ref].title for ref in fact.cites}
     assert (span.start, span.end) in sentences or fact.quote in titles, (
-        "quote a whole sentence (with its final period and citation markers) or a cited reference's whole title")
+        "quote a whole sentence (with its final period and citation markers) or a cited reference's whole title"
+    )
 
 
 @pytest.mark.parametrize("fact_id", FACT_IDS)
@@ -159,8 +160,7 @@ def test_entity_names_appear_in_the_sources(entity_id: str) -> None:
     assert [n for n in entity.synonyms + entity.abbreviations if n.lower() not in texts] == []
 
 
-@pytest.mark.parametrize("path", sorted(p.name if p.parent == CURATED else f"facts/{p.name}"
-                                        for p in CURATED.rglob("*.yaml")))
+@pytest.mark.parametrize("path", sorted(p.name if p.parent == CURATED else f"facts/{p.name}" for p in CURATED.rglob("*.yaml")))
 def test_yaml_is_in_canonical_style(path: str) -> None:
     """Canonical style: 2-space indents, no tabs or trailing spaces, free text double-quoted, one final newline.
 

@@ -30,8 +30,7 @@ def test_no_split_before_lower_case_or_digit() -> None:
 
 
 def test_no_split_after_et_al() -> None:
-    assert pieces("As Li et al. [7] showed, PE is common. Then more.") == [
-        "As Li et al. [7] showed, PE is common.", "Then more."]
+    assert pieces("As Li et al. [7] showed, PE is common. Then more.") == ["As Li et al. [7] showed, PE is common.", "Then more."]
     assert pieces("Data from Yang et al. Further work.") == ["Data from Yang et al. Further work."]
 
 
@@ -41,9 +40,13 @@ def test_no_split_after_fig() -> None:
 
 def test_marker_after_full_stop_stays_with_its_sentence() -> None:
     assert pieces("It was the largest group. [8] However, data are few.") == [
-        "It was the largest group. [8]", "However, data are few."]
+        "It was the largest group. [8]",
+        "However, data are few.",
+    ]
     assert pieces("Rates were similar. [27, 28] Nonetheless, more is needed.") == [
-        "Rates were similar. [27, 28]", "Nonetheless, more is needed."]
+        "Rates were similar. [27, 28]",
+        "Nonetheless, more is needed.",
+    ]
 
 
 def test_sentence_may_start_with_a_bracket() -> None:
@@ -52,7 +55,9 @@ def test_sentence_may_start_with_a_bracket() -> None:
 
 def test_initials_end_an_author_list() -> None:
     assert pieces("Kerrigan K, Otterson G. Treatment of cancer. clin lung cancer. 2016") == [
-        "Kerrigan K, Otterson G.", "Treatment of cancer. clin lung cancer. 2016"]
+        "Kerrigan K, Otterson G.",
+        "Treatment of cancer. clin lung cancer. 2016",
+    ]
 
 
 def test_core_trims_edge_markers_and_spaces() -> None:
@@ -65,12 +70,18 @@ def test_core_trims_edge_markers_and_spaces() -> None:
 
 
 def test_units_strip_bullets_and_keep_offsets() -> None:
-    text = ("Title line\n\n      • Thrombocytopenia may indicate DIC.\n        • Wang D\n"
-            "  1. Kerrigan K. Treatment. clin lung cancer. 2016\n")
+    text = (
+        "Title line\n\n      • Thrombocytopenia may indicate DIC.\n        • Wang D\n"
+        "  1. Kerrigan K. Treatment. clin lung cancer. 2016\n"
+    )
     found = units("s", text)
     assert [text[u.start : u.end] for u in found] == [
-        "Title line", "Thrombocytopenia may indicate DIC.", "Wang D", "Kerrigan K.",
-        "Treatment. clin lung cancer. 2016"]
+        "Title line",
+        "Thrombocytopenia may indicate DIC.",
+        "Wang D",
+        "Kerrigan K.",
+        "Treatment. clin lung cancer. 2016",
+    ]
     assert [u.line for u in found] == [1, 3, 4, 5, 5]
 
 
@@ -78,7 +89,9 @@ def test_units_of_a_line_with_a_trailing_marker() -> None:
     text = "Yes. [8] However, no.\n"
     found = units("s", text)
     assert [(text[u.start : u.end], text[u.core_start : u.core_end]) for u in found] == [
-        ("Yes. [8]", "Yes."), ("However, no.", "However, no.")]
+        ("Yes. [8]", "Yes."),
+        ("However, no.", "However, no."),
+    ]
 
 
 # ------------------------------------------------------------------ the ledger over the curated data
@@ -86,8 +99,10 @@ def test_units_of_a_line_with_a_trailing_marker() -> None:
 
 def test_every_unit_is_covered_or_skipped(entries: list[Entry]) -> None:
     uncovered = [f"{e.unit.source}:{e.unit.line}: {e.text}" for e in entries if e.status == "uncovered"]
-    assert not uncovered, (f"{len(uncovered)} sentence(s) neither covered by a fact, a reference or an article "
-                           "record nor skipped in skips.yaml:\n  " + "\n  ".join(uncovered))
+    assert not uncovered, (
+        f"{len(uncovered)} sentence(s) neither covered by a fact, a reference or an article "
+        "record nor skipped in skips.yaml:\n  " + "\n  ".join(uncovered)
+    )
 
 
 def test_both_articles_are_in_the_ledger(entries: list[Entry]) -> None:

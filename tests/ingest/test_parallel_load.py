@@ -14,8 +14,11 @@ from catkg.ingest.validate import curated_root
 
 def records(root: Path) -> list[tuple[str, str, int, int]]:
     cur = load_curation(root)
-    return [(item.section, item.record.model_dump_json(), item.index, item.line)
-            for section in (cur.sources, cur.entities, cur.facts, cur.skips) for item in section]
+    return [
+        (item.section, item.record.model_dump_json(), item.index, item.line)
+        for section in (cur.sources, cur.entities, cur.facts, cur.skips)
+        for item in section
+    ]
 
 
 def test_workers_read_the_same_records_with_the_same_lines(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -24,8 +27,7 @@ def test_workers_read_the_same_records_with_the_same_lines(monkeypatch: pytest.M
     assert records(curated_root()) == serial
 
 
-def test_a_broken_file_read_by_a_worker_is_reported_at_its_line(tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_broken_file_read_by_a_worker_is_reported_at_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = tmp_path / "curated"
     shutil.copytree(curated_root(), root)
     target = next(root.glob("facts/*.yaml"))

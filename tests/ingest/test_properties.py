@@ -36,11 +36,19 @@ def test_any_text_loads_into_records_or_problems(tmp_path: Path, text: str) -> N
         assert p.message and p.file == "x.yaml"
 
 
-records = st.dictionaries(st.sampled_from(["id", "kind", "statement", "subject", "object", "quote", "values",
-                                           "source", "colour", "occurrence", "citations"]),
-                          st.one_of(st.none(), st.integers(), st.text(max_size=30), st.lists(st.integers(), max_size=3),
-                                    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2)),
-                          max_size=8)
+records = st.dictionaries(
+    st.sampled_from(
+        ["id", "kind", "statement", "subject", "object", "quote", "values", "source", "colour", "occurrence", "citations"]
+    ),
+    st.one_of(
+        st.none(),
+        st.integers(),
+        st.text(max_size=30),
+        st.lists(st.integers(), max_size=3),
+        st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+    ),
+    max_size=8,
+)
 
 
 @FAST

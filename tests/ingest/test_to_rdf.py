@@ -58,7 +58,9 @@ def test_every_triple_about_a_fact_is_in_its_own_chunk(monkeypatch) -> None:
 def test_the_reasoner_gets_each_entitys_types_and_broader_entities() -> None:
     triples = list(parse(entity_typing(curated()).encode(), format=RdfFormat.N_TRIPLES))
     assert {t.subject.value for t in triples} == {ENTITY + e.record.id for e in curated().curation.entities}
-    assert {t.predicate.value for t in triples} == {"http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
-                                                     "http://www.w3.org/2004/02/skos/core#broaderTransitive"}
+    assert {t.predicate.value for t in triples} == {
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+        "http://www.w3.org/2004/02/skos/core#broaderTransitive",
+    }
     osimertinib = {t.object.value for t in triples if t.subject.value == ENTITY + "osimertinib"}
     assert ENTITY + "egfr-tki" in osimertinib and "https://w3id.org/catkg/ontology#Drug" in osimertinib

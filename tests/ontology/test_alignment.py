@@ -15,8 +15,12 @@ DCT = "http://purl.org/dc/terms/"
 
 def own_terms() -> list[URIRef]:
     graph = ontology_graph()
-    return sorted(t for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
-                  for t in graph.subjects(RDF.type, kind) if str(t).startswith(ONTOLOGY))
+    return sorted(
+        t
+        for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+        for t in graph.subjects(RDF.type, kind)
+        if str(t).startswith(ONTOLOGY)
+    )
 
 
 @pytest.mark.parametrize("term", own_terms(), ids=lambda t: t.removeprefix(ONTOLOGY))

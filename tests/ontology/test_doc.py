@@ -19,7 +19,8 @@ def without_counts(text: str) -> str:
 def test_docs_ontology_md_is_in_step_with_the_ontology(store) -> None:
     expected = markdown(term_counts(store))
     assert without_counts(DOC.read_text(encoding="utf-8")) == without_counts(expected), (
-        "docs/ontology.md is out of date: run 'catkg build && catkg ontology-doc'")
+        "docs/ontology.md is out of date: run 'catkg build && catkg ontology-doc'"
+    )
 
 
 def test_every_term_is_in_the_doc() -> None:

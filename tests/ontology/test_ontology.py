@@ -12,8 +12,12 @@ from catkg.ontology.load import CAT, entity_types, fact_kinds, ontology_graph
 
 def test_every_class_and_property_is_labelled() -> None:
     graph = ontology_graph()
-    terms = [t for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
-             for t in graph.subjects(RDF.type, kind) if str(t).startswith(ONTOLOGY)]
+    terms = [
+        t
+        for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+        for t in graph.subjects(RDF.type, kind)
+        if str(t).startswith(ONTOLOGY)
+    ]
     assert len(terms) > 40
     assert [t for t in terms if graph.value(t, RDFS.label) is None] == []
 
@@ -24,12 +28,34 @@ def test_slugs_are_unique() -> None:
 
 
 def test_kinds_and_types_named_by_the_architecture() -> None:
-    for kind in ("risk-factor", "relative-risk", "incidence", "prevalence", "survival", "mortality", "drug-effect",
-                 "case-outcome", "diagnostic", "guideline-recommendation", "mechanism", "timing", "epidemiology",
-                 "unclear-association"):
+    for kind in (
+        "risk-factor",
+        "relative-risk",
+        "incidence",
+        "prevalence",
+        "survival",
+        "mortality",
+        "drug-effect",
+        "case-outcome",
+        "diagnostic",
+        "guideline-recommendation",
+        "mechanism",
+        "timing",
+        "epidemiology",
+        "unclear-association",
+    ):
         assert kind in fact_kinds()
-    for entity_type in ("disease", "complication", "drug", "drug-class", "gene-alteration", "biomarker",
-                        "procedure", "clinical-finding", "population"):
+    for entity_type in (
+        "disease",
+        "complication",
+        "drug",
+        "drug-class",
+        "gene-alteration",
+        "biomarker",
+        "procedure",
+        "clinical-finding",
+        "population",
+    ):
         assert entity_type in entity_types()
     assert fact_kinds()["incidence"] == URIRef(ONTOLOGY + "Incidence")
 

@@ -41,19 +41,22 @@ def triple(entity: str, predicate: str, obj: str) -> str:
     return f"<{ENTITY}{entity}> <{predicate}> <{obj}> .\n"
 
 
-@pytest.mark.parametrize("entity,expected", [
-    ("osimertinib", {"EGFRTKI", "TargetedTherapy", "DrugOrDrugClass"}),
-    ("erlotinib", {"EGFRTKI", "TargetedTherapy"}),
-    ("egfr-tki", {"EGFRTKI", "TargetedTherapy", "DrugOrDrugClass"}),
-    ("crizotinib", {"ALKTKI", "TargetedTherapy"}),
-    ("lmwh", {"LMWH", "Anticoagulant"}),
-    ("lung-adenocarcinoma", {"LungAdenocarcinoma", "NSCLC", "LungCancer"}),
-    ("mucinous-adenocarcinoma", {"LungAdenocarcinoma", "NSCLC", "LungCancer"}),
-    ("acute-pe", {"PulmonaryEmbolism", "VenousThromboembolism"}),
-    ("deep-vein-thrombosis", {"DeepVeinThrombosis", "VenousThromboembolism"}),
-    ("paraneoplastic-dic", {"DIC"}),
-    ("eml4-alk", {"DriverMutation"}),
-])
+@pytest.mark.parametrize(
+    "entity,expected",
+    [
+        ("osimertinib", {"EGFRTKI", "TargetedTherapy", "DrugOrDrugClass"}),
+        ("erlotinib", {"EGFRTKI", "TargetedTherapy"}),
+        ("egfr-tki", {"EGFRTKI", "TargetedTherapy", "DrugOrDrugClass"}),
+        ("crizotinib", {"ALKTKI", "TargetedTherapy"}),
+        ("lmwh", {"LMWH", "Anticoagulant"}),
+        ("lung-adenocarcinoma", {"LungAdenocarcinoma", "NSCLC", "LungCancer"}),
+        ("mucinous-adenocarcinoma", {"LungAdenocarcinoma", "NSCLC", "LungCancer"}),
+        ("acute-pe", {"PulmonaryEmbolism", "VenousThromboembolism"}),
+        ("deep-vein-thrombosis", {"DeepVeinThrombosis", "VenousThromboembolism"}),
+        ("paraneoplastic-dic", {"DIC"}),
+        ("eml4-alk", {"DriverMutation"}),
+    ],
+)
 def test_reasoner_infers_classes_from_the_hierarchy(entity: str, expected: set[str]) -> None:
     assert expected <= classes_of(entity)
 
@@ -89,10 +92,15 @@ def test_a_drug_typed_as_a_disease_is_named() -> None:
 
 
 def test_a_drug_placed_under_a_cancer_is_named_with_the_reason() -> None:
-    data = (curated_typing() + triple("new-drug", TYPE, ONTOLOGY + "Drug") + triple("new-drug", TYPE, ONTOLOGY + "Entity")
-            + triple("new-drug", BROADER, ENTITY + "lung-cancer")
-            + triple("mixed-cancer", TYPE, ONTOLOGY + "Cancer") + triple("mixed-cancer", BROADER, ENTITY + "nsclc")
-            + triple("mixed-cancer", BROADER, ENTITY + "small-cell-lung-cancer"))
+    data = (
+        curated_typing()
+        + triple("new-drug", TYPE, ONTOLOGY + "Drug")
+        + triple("new-drug", TYPE, ONTOLOGY + "Entity")
+        + triple("new-drug", BROADER, ENTITY + "lung-cancer")
+        + triple("mixed-cancer", TYPE, ONTOLOGY + "Cancer")
+        + triple("mixed-cancer", BROADER, ENTITY + "nsclc")
+        + triple("mixed-cancer", BROADER, ENTITY + "small-cell-lung-cancer")
+    )
     with pytest.raises(ReasoningError) as caught:
         reason(data)
     why = caught.value.entities
@@ -102,10 +110,12 @@ def test_a_drug_placed_under_a_cancer_is_named_with_the_reason() -> None:
 
 
 def test_an_intervention_may_sit_under_a_disease() -> None:
-    data = (curated_typing() + triple("lung-cancer-surgery", TYPE, ONTOLOGY + "Procedure")
-            + triple("lung-cancer-surgery", BROADER, ENTITY + "lung-cancer"))
-    assert "LungCancer" not in {o.removeprefix(ONTOLOGY) for s, o in reason(data).types
-                                if s == ENTITY + "lung-cancer-surgery"}
+    data = (
+        curated_typing()
+        + triple("lung-cancer-surgery", TYPE, ONTOLOGY + "Procedure")
+        + triple("lung-cancer-surgery", BROADER, ENTITY + "lung-cancer")
+    )
+    assert "LungCancer" not in {o.removeprefix(ONTOLOGY) for s, o in reason(data).types if s == ENTITY + "lung-cancer-surgery"}
 
 
 def test_anchors_are_curated_entities_and_match_the_definitions() -> None:
@@ -121,14 +131,27 @@ def test_anchors_are_curated_entities_and_match_the_definitions() -> None:
             if node not in reachable and not isinstance(node, URIRef):
                 reachable.add(node)
                 todo += list(graph.objects(node, None))
-        assert any(graph.value(r, OWL.onProperty) == CAT.atOrUnder and graph.value(r, OWL.hasValue) == URIRef(entity)
-                   for r in reachable), f"{cls}: its definition does not use its anchor {entity}"
+        assert any(
+            graph.value(r, OWL.onProperty) == CAT.atOrUnder and graph.value(r, OWL.hasValue) == URIRef(entity) for r in reachable
+        ), f"{cls}: its definition does not use its anchor {entity}"
 
 
 def test_the_classes_the_issue_names_exist() -> None:
     graph = ontology_graph()
-    for name in ("LungCancer", "NSCLC", "LungAdenocarcinoma", "VenousThromboembolism", "PulmonaryEmbolism",
-                 "DeepVeinThrombosis", "DIC", "TargetedTherapy", "EGFRTKI", "Anticoagulant", "LMWH", "DOAC"):
+    for name in (
+        "LungCancer",
+        "NSCLC",
+        "LungAdenocarcinoma",
+        "VenousThromboembolism",
+        "PulmonaryEmbolism",
+        "DeepVeinThrombosis",
+        "DIC",
+        "TargetedTherapy",
+        "EGFRTKI",
+        "Anticoagulant",
+        "LMWH",
+        "DOAC",
+    ):
         assert (URIRef(ONTOLOGY + name), RDF.type, OWL.Class) in graph, name
 
 
@@ -159,8 +182,11 @@ def test_every_entity_of_a_group_that_contradicts_the_ontology_is_named() -> Non
     """Two drugs placed alike under a cancer are reasoned over as one, and both are blamed."""
     data = curated_typing()
     for drug in ("new-drug", "other-drug"):
-        data += (triple(drug, TYPE, ONTOLOGY + "Drug") + triple(drug, TYPE, ONTOLOGY + "Entity")
-                 + triple(drug, BROADER, ENTITY + "lung-cancer"))
+        data += (
+            triple(drug, TYPE, ONTOLOGY + "Drug")
+            + triple(drug, TYPE, ONTOLOGY + "Entity")
+            + triple(drug, BROADER, ENTITY + "lung-cancer")
+        )
     with pytest.raises(ReasoningError) as caught:
         reason(data)
     assert set(caught.value.entities) == {"new-drug", "other-drug"}

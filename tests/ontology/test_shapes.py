@@ -26,8 +26,11 @@ def stored() -> bytes:
 
 def without(predicate: str, subject_part: str) -> bytes:
     """The graph less every triple whose subject contains ``subject_part`` and whose predicate is ``predicate``."""
-    kept = [line for line in stored().split(b"\n")
-            if not (f"<{predicate}>".encode() in line and subject_part.encode() in line.split(b" ", 1)[0])]
+    kept = [
+        line
+        for line in stored().split(b"\n")
+        if not (f"<{predicate}>".encode() in line and subject_part.encode() in line.split(b" ", 1)[0])
+    ]
     assert len(kept) < len(stored().split(b"\n")), f"nothing removed for {predicate} on {subject_part}"
     return b"\n".join(kept)
 
@@ -48,15 +51,19 @@ def test_a_fact_without_evidence_is_named() -> None:
     assert found == [f"fact {FACT!r}: quote: a fact has exactly one evidence node (sh:MinCountConstraintComponent)"]
 
 
-@pytest.mark.parametrize("predicate,subject,field", [
-    (OA + "exact", f"/evidence/{FACT}#quote>", "quote"),
-    (OA + "start", f"/evidence/{FACT}#position>", "quote"),
-    (OA + "hasSource", f"/evidence/{FACT}>", "source"),
-    (CAT + "hasSubject", f"/fact/{FACT}>", "subject"),
-    (CAT + "hasObject", f"/fact/{FACT}>", "object"),
-    (CAT + "value", f"/fact/{FACT}/value/1>", "values[0].value"),
-    (CAT + "unit", f"/fact/{FACT}/value/1>", "values[0].unit"),
-], ids=["quote", "offsets", "source", "subject", "object", "value", "unit"])
+@pytest.mark.parametrize(
+    "predicate,subject,field",
+    [
+        (OA + "exact", f"/evidence/{FACT}#quote>", "quote"),
+        (OA + "start", f"/evidence/{FACT}#position>", "quote"),
+        (OA + "hasSource", f"/evidence/{FACT}>", "source"),
+        (CAT + "hasSubject", f"/fact/{FACT}>", "subject"),
+        (CAT + "hasObject", f"/fact/{FACT}>", "object"),
+        (CAT + "value", f"/fact/{FACT}/value/1>", "values[0].value"),
+        (CAT + "unit", f"/fact/{FACT}/value/1>", "values[0].unit"),
+    ],
+    ids=["quote", "offsets", "source", "subject", "object", "value", "unit"],
+)
 def test_each_missing_part_names_the_fact_and_the_field(predicate: str, subject: str, field: str) -> None:
     found = violations(without(predicate, subject))
     assert found and all(v.startswith(f"fact {FACT!r}: {field}: ") for v in found), found
@@ -65,14 +72,18 @@ def test_each_missing_part_names_the_fact_and_the_field(predicate: str, subject:
 def test_a_fact_with_two_kinds_is_named() -> None:
     extra = f"<https://w3id.org/catkg/fact/{FACT}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{CAT}Mortality> .\n"
     found = violations(stored() + extra.encode())
-    assert found == [f"fact {FACT!r}: kind: a fact has exactly one kind (one class directly under cat:Fact) "
-                     "(sh:QualifiedMaxCountConstraintComponent)"]
+    assert found == [
+        f"fact {FACT!r}: kind: a fact has exactly one kind (one class directly under cat:Fact) "
+        "(sh:QualifiedMaxCountConstraintComponent)"
+    ]
 
 
 def test_an_entity_without_a_label_is_named() -> None:
     found = violations(without("http://www.w3.org/2000/01/rdf-schema#label", "/entity/osimertinib>"))
-    assert found == ["entity 'osimertinib': label: Less than 1 values on "
-                     "<https://w3id.org/catkg/entity/osimertinib>->rdfs:label (sh:MinCountConstraintComponent)"]
+    assert found == [
+        "entity 'osimertinib': label: Less than 1 values on "
+        "<https://w3id.org/catkg/entity/osimertinib>->rdfs:label (sh:MinCountConstraintComponent)"
+    ]
 
 
 def test_dimensionless_thresholds_need_no_unit() -> None:

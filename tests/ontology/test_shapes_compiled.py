@@ -39,10 +39,12 @@ def ontology_and(store: Store) -> Store:
     from pyoxigraph import parse
 
     from catkg.ontology.load import ontology_path
+
     view = Store()
     view.bulk_extend(store.quads_for_pattern(None, None, None, DefaultGraph()))
-    view.bulk_extend(Quad(t.subject, t.predicate, t.object, DefaultGraph())
-                     for t in parse(path=ontology_path(), format=RdfFormat.TURTLE))
+    view.bulk_extend(
+        Quad(t.subject, t.predicate, t.object, DefaultGraph()) for t in parse(path=ontology_path(), format=RdfFormat.TURTLE)
+    )
     return view
 
 
@@ -66,8 +68,9 @@ def property_shape(check: Check, component: str):
 def first_focus(store: Store, check: Check, having: bool) -> NamedNode:
     targets = " ".join(f"<{t}>" for t in check.targets)
     need = f"?f <{check.path}> ?any ." if having else ""
-    rows = list(store.query(f"SELECT ?f WHERE {{ VALUES ?t {{ {targets} }} ?f {TYPE_PATH} ?t . {need} }} "
-                            "ORDER BY STR(?f) LIMIT 1"))
+    rows = list(
+        store.query(f"SELECT ?f WHERE {{ VALUES ?t {{ {targets} }} ?f {TYPE_PATH} ?t . {need} }} ORDER BY STR(?f) LIMIT 1")
+    )
     assert rows, f"no node to break {check}"
     return rows[0][0]
 
@@ -85,8 +88,11 @@ def replace(store: Store, node, path: str, value) -> None:
 
 def others(store: Store, path: str, besides: list) -> list:
     """Values of ``path`` anywhere in the graph (or a fresh string) that ``besides`` does not hold."""
-    found = list(dict.fromkeys(q.object for q in store.quads_for_pattern(None, NamedNode(path), None, DefaultGraph())
-                               if q.object not in besides))
+    found = list(
+        dict.fromkeys(
+            q.object for q in store.quads_for_pattern(None, NamedNode(path), None, DefaultGraph()) if q.object not in besides
+        )
+    )
     return found + [Literal(f"extra {i}") for i in range(3)]
 
 
@@ -118,7 +124,7 @@ def break_it(store: Store, check: Check) -> NamedNode:
             if conforms(view, value, qualified):
                 store.remove(Quad(node, NamedNode(path), value, DefaultGraph()))
     elif component == "MaxCount":
-        for value in others(store, path, current)[: 2]:
+        for value in others(store, path, current)[:2]:
             store.add(Quad(node, NamedNode(path), value, DefaultGraph()))
     elif component == "QualifiedMaxCount":
         view = ontology_and(store)
@@ -126,8 +132,11 @@ def break_it(store: Store, check: Check) -> NamedNode:
         extra = next(v for v in others(store, path, current) if conforms(view, v, qualified))
         store.add(Quad(node, NamedNode(path), extra, DefaultGraph()))
     elif component == "Datatype":
-        wrong = Literal("1", datatype=NamedNode(XSD + "integer")) if "string" in str(
-            shapes_graph().value(next(property_shape(check, component)), SH.datatype)) else Literal("not a number")
+        wrong = (
+            Literal("1", datatype=NamedNode(XSD + "integer"))
+            if "string" in str(shapes_graph().value(next(property_shape(check, component)), SH.datatype))
+            else Literal("not a number")
+        )
         replace(store, node, path, wrong)
     elif component in ("NodeKind", "In"):
         replace(store, node, path, Literal("not allowed"))
@@ -151,10 +160,21 @@ def test_every_constraint_of_the_shapes_is_compiled() -> None:
     """Each constraint parameter of every property shape in shapes.ttl has its query."""
     shapes = shapes_graph()
     compiled = {(c.shape, c.path, c.component) for c in compile_shapes()}
-    params = {SH.minCount: "MinCount", SH.maxCount: "MaxCount", SH.datatype: "Datatype", SH.nodeKind: "NodeKind",
-              SH["class"]: "Class", SH["in"]: "In", SH.minLength: "MinLength", SH.minInclusive: "MinInclusive",
-              SH.lessThan: "LessThan", SH["or"]: "Or", SH.qualifiedMinCount: "QualifiedMinCount",
-              SH.qualifiedMaxCount: "QualifiedMaxCount", SH.hasValue: "HasValue"}
+    params = {
+        SH.minCount: "MinCount",
+        SH.maxCount: "MaxCount",
+        SH.datatype: "Datatype",
+        SH.nodeKind: "NodeKind",
+        SH["class"]: "Class",
+        SH["in"]: "In",
+        SH.minLength: "MinLength",
+        SH.minInclusive: "MinInclusive",
+        SH.lessThan: "LessThan",
+        SH["or"]: "Or",
+        SH.qualifiedMinCount: "QualifiedMinCount",
+        SH.qualifiedMaxCount: "QualifiedMaxCount",
+        SH.hasValue: "HasValue",
+    }
     expected = set()
     for shape in set(shapes.subjects(SH.targetClass)):
         name = str(shape).replace("https://w3id.org/catkg/shapes#", "catsh:")

@@ -59,8 +59,9 @@ def index_rows(store: EmbeddedStore) -> tuple[list[tuple[str, ...]], list[tuple[
     """The full-text rows (with each fact's id) and the names the build wrote."""
     db = sqlite3.connect(store.directory / INDEX)
     try:
-        facts = db.execute(f"SELECT d.id, {', '.join('f.' + c for c in COLUMNS)} FROM facts f "
-                           "JOIN documents d ON d.n = f.rowid").fetchall()
+        facts = db.execute(
+            f"SELECT d.id, {', '.join('f.' + c for c in COLUMNS)} FROM facts f JOIN documents d ON d.n = f.rowid"
+        ).fetchall()
         return sorted(facts), sorted(db.execute("SELECT entity, name FROM names"))
     finally:
         db.close()
@@ -73,13 +74,15 @@ def graph_rows(store: EmbeddedStore) -> tuple[list[tuple[str, ...]], list[tuple[
         doc = docs.setdefault(row["id"], {c: set() for c in COLUMNS})
         if row["statement"] is not None:
             doc["statement"], doc["quote"] = row["statement"], row["quote"]
-        for column, value in (("names", row["entityName"]), ("details", row["detail"]),
-                              ("entities", row["entity"] and entity_token(row["entity"])),
-                              ("broader", row["broaderEntity"] and entity_token(row["broaderEntity"]))):
+        for column, value in (
+            ("names", row["entityName"]),
+            ("details", row["detail"]),
+            ("entities", row["entity"] and entity_token(row["entity"])),
+            ("broader", row["broaderEntity"] and entity_token(row["broaderEntity"])),
+        ):
             if value:
                 doc[column].add(value)
-    facts = [(fid, d["statement"], d["quote"], *(" ; ".join(sorted(d[c])) for c in COLUMNS[2:]))
-             for fid, d in docs.items()]
+    facts = [(fid, d["statement"], d["quote"], *(" ; ".join(sorted(d[c])) for c in COLUMNS[2:])) for fid, d in docs.items()]
     return sorted(facts), sorted({(row["id"], row["name"]) for row in run(store, "search_names")})
 
 
@@ -101,8 +104,11 @@ def test_search_pages_follow_one_ranking(request: pytest.FixtureRequest, which: 
     ranking = [(f["id"], f["score"]) for f in everything["items"]]
     assert len(ranking) == everything["total"]
     for size in (1, 3, 7):
-        paged = [(f["id"], f["score"]) for offset in range(0, len(ranking), size)
-                 for f in search(built, built.directory, question, limit=size, offset=offset)["items"]]
+        paged = [
+            (f["id"], f["score"])
+            for offset in range(0, len(ranking), size)
+            for f in search(built, built.directory, question, limit=size, offset=offset)["items"]
+        ]
         assert paged == ranking, size
 
 

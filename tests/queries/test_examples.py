@@ -106,8 +106,9 @@ def test_risk_factor_effect_sizes(store) -> None:
     got = {(fact_id(r["fact"]), r["value"]) for r in run(store, "risk_factor_effect_sizes")}
     assert got == expected
     pe = under("pulmonary-embolism")
-    narrowed = {(fact_id(r["fact"]), r["value"]) for r in run(store, "risk_factor_effect_sizes",
-                                                               {"outcome": "pulmonary-embolism"})}
+    narrowed = {
+        (fact_id(r["fact"]), r["value"]) for r in run(store, "risk_factor_effect_sizes", {"outcome": "pulmonary-embolism"})
+    }
     assert narrowed == {(i, v) for i, v in expected if next(f for f in facts() if f.id == i).object in pe}
 
 
@@ -186,10 +187,14 @@ def test_counts_by_kind_and_type(store) -> None:
 
 
 def test_abbreviations_and_synonyms(store) -> None:
-    got = {r["entity"].removeprefix(ENTITY): (r["abbreviations"], r["synonyms"])
-           for r in run(store, "abbreviations_and_synonyms")}
-    expected = {e: (set(r.abbreviations), set(r.synonyms) - set(r.abbreviations))
-                for e, r in entities().items() if r.abbreviations or r.synonyms}
+    got = {
+        r["entity"].removeprefix(ENTITY): (r["abbreviations"], r["synonyms"]) for r in run(store, "abbreviations_and_synonyms")
+    }
+    expected = {
+        e: (set(r.abbreviations), set(r.synonyms) - set(r.abbreviations))
+        for e, r in entities().items()
+        if r.abbreviations or r.synonyms
+    }
     assert set(got) == set(expected)
     for e, (abbreviations, synonyms) in got.items():
         assert set(filter(None, (abbreviations or "").split(", "))) == expected[e][0], e
@@ -203,8 +208,9 @@ def test_cited_references_by_year(store) -> None:
     cited = Counter(ref for f in facts() for ref in set(f.cites))
     for r in rows:
         ref = references[r["reference"]]
-        assert (r["year"], r["position"], r["facts"]) == (str(ref.year) if ref.year else None, ref.position,
-                                                          cited[ref.id]), ref.id
+        assert (r["year"], r["position"], r["facts"]) == (str(ref.year) if ref.year else None, ref.position, cited[ref.id]), (
+            ref.id
+        )
 
 
 def test_quote_positions_point_at_the_quote(store) -> None:
@@ -214,8 +220,8 @@ def test_quote_positions_point_at_the_quote(store) -> None:
     assert {fact_id(r["fact"]) for r in rows} == {f.id for f in facts()}
     for r in rows:
         text = checked.texts[files[r["file"]]]
-        assert text[r["start"]:r["end"]] == r["quote"]
-        assert text[: r["start"]].endswith(r["prefix"]) and text[r["end"]:].startswith(r["suffix"])
+        assert text[r["start"] : r["end"]] == r["quote"]
+        assert text[: r["start"]].endswith(r["prefix"]) and text[r["end"] :].startswith(r["suffix"])
     one = run(store, "quote_positions", {"fact": FACT + facts()[0].id})
     assert [fact_id(r["fact"]) for r in one] == [facts()[0].id]
 
@@ -235,27 +241,35 @@ def test_attributed_studies(store) -> None:
 def test_cohort_sizes(store) -> None:
     rows = run(store, "cohort_sizes")
     assert {(fact_id(r["fact"]), r["cohortSize"], r["asWritten"]) for r in rows} == {
-        (f.id, v.cohort_size, v.as_written) for f in facts() for v in f.values if v.cohort_size}
+        (f.id, v.cohort_size, v.as_written) for f in facts() for v in f.values if v.cohort_size
+    }
     assert [r["cohortSize"] for r in rows] == sorted((r["cohortSize"] for r in rows), reverse=True)
 
 
 def test_egfr_tki_thrombosis_ask(store) -> None:
-    expected = any(f.subject in under("egfr-tki") and f.object in under("thrombosis") and f.direction == "supports"
-                   for f in facts())
+    expected = any(
+        f.subject in under("egfr-tki") and f.object in under("thrombosis") and f.direction == "supports" for f in facts()
+    )
     assert run(store, "egfr_tki_thrombosis_ask") is expected
 
 
 def test_entity_network(store) -> None:
     related = "http://www.w3.org/2004/02/skos/core#related"
-    edges = {(t.subject.value.removeprefix(ENTITY), t.object.value.removeprefix(ENTITY))
-             for t in store.query(named_queries()["entity_network"].text) if t.predicate.value == related}
+    edges = {
+        (t.subject.value.removeprefix(ENTITY), t.object.value.removeprefix(ENTITY))
+        for t in store.query(named_queries()["entity_network"].text)
+        if t.predicate.value == related
+    }
     assert edges == {(f.subject, f.object) for f in facts() if f.subject != f.object}
 
 
 def test_describe_pulmonary_embolism(store) -> None:
     pe = entities()["pulmonary-embolism"]
-    alt = {t.object.value for t in store.query(named_queries()["describe_pulmonary_embolism"].text)
-           if t.predicate.value == "http://www.w3.org/2004/02/skos/core#altLabel"}
+    alt = {
+        t.object.value
+        for t in store.query(named_queries()["describe_pulmonary_embolism"].text)
+        if t.predicate.value == "http://www.w3.org/2004/02/skos/core#altLabel"
+    }
     assert alt == set(pe.synonyms) | set(pe.abbreviations)
 
 
@@ -270,8 +284,10 @@ def test_cancer_complications(store) -> None:
     assert {(r["cancer"], r["complication"]): r["facts"] for r in run(store, "cancer_complications")} == expected
 
 
-@pytest.mark.parametrize("name,kinds", [("thrombosis_mechanisms", {"mechanism"}),
-                                        ("management_and_guidelines", {"management", "guideline-recommendation"})])
+@pytest.mark.parametrize(
+    "name,kinds",
+    [("thrombosis_mechanisms", {"mechanism"}), ("management_and_guidelines", {"management", "guideline-recommendation"})],
+)
 def test_facts_of_kinds(store, name: str, kinds: set[str]) -> None:
     assert {fact_id(r["fact"]) for r in run(store, name)} == {f.id for f in facts() if f.kind in kinds}
 

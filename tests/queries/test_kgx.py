@@ -50,11 +50,27 @@ def test_the_export_passes_kgx_validation(exported: Path) -> None:
 
 
 def test_kgx_validation_can_fail(tmp_path: Path) -> None:
-    write_tsv(tmp_path / NODES, ["id", "category", "name"],
-              [{"id": "CATKG:a", "category": ["biolink:Drug"], "name": "a"},
-               {"id": "CATKG:b", "category": ["biolink:Medication"], "name": "b"}])
-    write_tsv(tmp_path / EDGES, ["id", "subject", "predicate", "object", "knowledge_level", "agent_type"],
-              [{"id": "CATKG.FACT:x", "subject": "CATKG:a", "predicate": "biolink:cures_everything",
-                "object": "CATKG:b", "knowledge_level": "knowledge_assertion", "agent_type": "manual_agent"}])
+    write_tsv(
+        tmp_path / NODES,
+        ["id", "category", "name"],
+        [
+            {"id": "CATKG:a", "category": ["biolink:Drug"], "name": "a"},
+            {"id": "CATKG:b", "category": ["biolink:Medication"], "name": "b"},
+        ],
+    )
+    write_tsv(
+        tmp_path / EDGES,
+        ["id", "subject", "predicate", "object", "knowledge_level", "agent_type"],
+        [
+            {
+                "id": "CATKG.FACT:x",
+                "subject": "CATKG:a",
+                "predicate": "biolink:cures_everything",
+                "object": "CATKG:b",
+                "knowledge_level": "knowledge_assertion",
+                "agent_type": "manual_agent",
+            }
+        ],
+    )
     errors = validate_kgx(tmp_path)
     assert any("Medication" in e for e in errors) and any("cures_everything" in e for e in errors)

@@ -16,8 +16,9 @@ from catkg.store.embedded import EmbeddedStore
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTION = "quantified_risk_factors"
-ENTITIES = ("SELECT DISTINCT ?id WHERE { ?e a <https://w3id.org/catkg/ontology#Entity> ; "
-            "<http://purl.org/dc/terms/identifier> ?id }")
+ENTITIES = (
+    "SELECT DISTINCT ?id WHERE { ?e a <https://w3id.org/catkg/ontology#Entity> ; <http://purl.org/dc/terms/identifier> ?id }"
+)
 DESIGNS = "SELECT DISTINCT ?d WHERE { ?f <https://w3id.org/catkg/ontology#studyDesign> ?d }"
 
 

@@ -26,8 +26,11 @@ def test_a_malformed_query_file_is_a_server_error_not_a_client_one() -> None:
 
 
 def test_header_parameters() -> None:
-    query = parse_header("x", "# x: A title.\n# Why: because.\n# Parameters: ?a (IRI, optional) first; ?b (string) "
-                              "second.\n# Returns: ?c.\nSELECT ?c WHERE { }")
+    query = parse_header(
+        "x",
+        "# x: A title.\n# Why: because.\n# Parameters: ?a (IRI, optional) first; ?b (string) "
+        "second.\n# Returns: ?c.\nSELECT ?c WHERE { }",
+    )
     assert query.title == "A title."
     assert [(p.name, p.kind, p.optional) for p in query.parameters] == [("a", "IRI", True), ("b", "string", False)]
 

@@ -47,8 +47,9 @@ def count(pool: WorkerPool, directory: Path, sparql: str = "SELECT (COUNT(*) AS 
 
 
 def test_result_is_spooled_in_the_asked_format(pool: WorkerPool, store: EmbeddedStore) -> None:
-    result = pool.run(oxigraph_dir(store), "SELECT ?s WHERE { ?s a <https://w3id.org/catkg/ontology#Fact> }",
-                      results_format="tsv")
+    result = pool.run(
+        oxigraph_dir(store), "SELECT ?s WHERE { ?s a <https://w3id.org/catkg/ontology#Fact> }", results_format="tsv"
+    )
     text = result.path.read_text(encoding="utf-8")
     assert (result.form, result.format, result.size) == ("solutions", "tsv", len(text.encode()))
     assert text.splitlines()[0] == "?s" and len(text.splitlines()) == store.info["counts"]["facts"] + 1
@@ -66,8 +67,7 @@ def test_union_default_graph_unless_the_dataset_is_named(pool: WorkerPool, store
     from_clause = pool.run(oxigraph_dir(store), f"SELECT (COUNT(*) AS ?n) FROM <{ontology}> {{ ?s ?p ?o }}", dataset=True)
     assert json.loads(from_clause.path.read_bytes())["results"]["bindings"][0]["n"]["value"] == str(in_ontology)
     from_clause.path.unlink()
-    protocol = pool.run(oxigraph_dir(store), "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", default_graph=[ontology],
-                        named_graphs=[])
+    protocol = pool.run(oxigraph_dir(store), "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", default_graph=[ontology], named_graphs=[])
     assert json.loads(protocol.path.read_bytes())["results"]["bindings"][0]["n"]["value"] == str(in_ontology)
     protocol.path.unlink()
 
@@ -103,7 +103,7 @@ def test_syntax_error_and_unacceptable_form(pool: WorkerPool, store: EmbeddedSto
 
 def test_a_crashing_worker_costs_one_query(store: EmbeddedStore) -> None:
     """An address-space limit makes a huge sort abort its worker (Rust aborts on a failed allocation)."""
-    crashing = WorkerPool(Limits(timeout=30, workers=1, memory=2 * 1024 ** 3))  # an idle worker maps ~1.3 GB
+    crashing = WorkerPool(Limits(timeout=30, workers=1, memory=2 * 1024**3))  # an idle worker maps ~1.3 GB
     try:
         with pytest.raises(WorkerCrashed, match="stopped the process evaluating it"):
             crashing.run(oxigraph_dir(store), "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f")

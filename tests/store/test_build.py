@@ -93,12 +93,17 @@ def _chunks_then(failure):
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.parametrize("failure, error", [
-    (lambda: (_ for _ in ()).throw(OSError(5, "Input/output error")), "Input/output error"),
-    (lambda: ("facts", "<urn:a> <urn:b> not a term .\n"), "refused the RDF written .* must be an IRI"),
-], ids=["the writer fails", "the loader refuses a line"])
-def test_a_build_failing_while_streaming_stops_and_keeps_the_old(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                  failure, error: str) -> None:
+@pytest.mark.parametrize(
+    "failure, error",
+    [
+        (lambda: (_ for _ in ()).throw(OSError(5, "Input/output error")), "Input/output error"),
+        (lambda: ("facts", "<urn:a> <urn:b> not a term .\n"), "refused the RDF written .* must be an IRI"),
+    ],
+    ids=["the writer fails", "the loader refuses a line"],
+)
+def test_a_build_failing_while_streaming_stops_and_keeps_the_old(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure, error: str
+) -> None:
     """The data graph streams through a pipe into the loader while the shapes are checked on the same chunks: a
     failure on either side ends all of them (no thread left waiting) and leaves the serving generation alone."""
     path = tmp_path / "store"

@@ -72,8 +72,12 @@ def test_corrupted_store_is_detected_at_start_with_how_to_rebuild(tmp_path: Path
         sst.write_bytes(sst.read_bytes()[:40])
     with pytest.raises(StoreError, match="rebuild it with 'catkg build'"):
         EmbeddedStore(path)
-    result = subprocess.run([sys.executable, "-m", "catkg.api.cli", "serve", "--store", str(path), "--port", "9"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "catkg.api.cli", "serve", "--store", str(path), "--port", "9"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1 and "rebuild it with 'catkg build'" in result.stderr
     build(path)
     assert facts_in(path) > 0, "a rebuild over a damaged store serves again"

@@ -47,9 +47,11 @@ entities:
     broader: [egfr-tki]
 """
 
-QUOTE = ("Similarly, a retrospective analysis by Yang et al. involving 1,001 individuals with lung cancer found that "
-         "the probabilities of developing VTE at 1, 3, 6, 12, and 30\\u00a0months post-surgery were 2.0%, 3.0%, 4.0%, "
-         "5.0%, and 5.3%, respectively, with the first month being the peak period for VTE occurrence [23].")
+QUOTE = (
+    "Similarly, a retrospective analysis by Yang et al. involving 1,001 individuals with lung cancer found that "
+    "the probabilities of developing VTE at 1, 3, 6, 12, and 30\\u00a0months post-surgery were 2.0%, 3.0%, 4.0%, "
+    "5.0%, and 5.3%, respectively, with the first month being the peak period for VTE occurrence [23]."
+)
 
 FACTS = """\
 facts:
@@ -101,13 +103,23 @@ def served(tmp_path: Path) -> Path:
 
 def test_inferred_classes_are_queryable_and_counted(served: Path) -> None:
     store = EmbeddedStore(served)
-    ids = {row["id"].value for row in store.query(PREFIXES + "SELECT ?id WHERE { ?d a cat:TargetedTherapy ; "
-                                                               "dcterms:identifier ?id }")}
+    ids = {
+        row["id"].value
+        for row in store.query(PREFIXES + "SELECT ?id WHERE { ?d a cat:TargetedTherapy ; dcterms:identifier ?id }")
+    }
     assert ids == {"targeted-therapy", "egfr-tki", "osimertinib"}
-    assert bool(store.query(PREFIXES + "ASK { GRAPH <https://w3id.org/catkg/graph/inferred> "
-                                       "{ <https://w3id.org/catkg/entity/osimertinib> a cat:EGFRTKI } }"))
-    assert not bool(store.query(PREFIXES + "ASK { GRAPH <https://w3id.org/catkg/graph/facts> "
-                                           "{ <https://w3id.org/catkg/entity/osimertinib> a cat:EGFRTKI } }"))
+    assert bool(
+        store.query(
+            PREFIXES + "ASK { GRAPH <https://w3id.org/catkg/graph/inferred> "
+            "{ <https://w3id.org/catkg/entity/osimertinib> a cat:EGFRTKI } }"
+        )
+    )
+    assert not bool(
+        store.query(
+            PREFIXES + "ASK { GRAPH <https://w3id.org/catkg/graph/facts> "
+            "{ <https://w3id.org/catkg/entity/osimertinib> a cat:EGFRTKI } }"
+        )
+    )
     reasoning = json.loads((served.resolve() / "build.json").read_text())["reasoning"]
     assert reasoning["reasoner"].startswith("HermiT") and reasoning["seconds"] > 0
     inferred = len(list(store.query("SELECT * WHERE { GRAPH <https://w3id.org/catkg/graph/inferred> { ?s ?p ?o } }")))
@@ -121,8 +133,7 @@ def test_a_drug_placed_under_a_cancer_fails_the_build_and_changes_nothing(tmp_pa
         build(served, curated=write(tmp_path / "bad", entities=bad))
     message = str(caught.value)
     line = bad[: bad.index("broader: [egfr-tki, lung-cancer]")].count("\n") + 1
-    assert f"curated/entities.yaml:{line}: entities[4].broader: entity 'osimertinib' contradicts the ontology" \
-        in message
+    assert f"curated/entities.yaml:{line}: entities[4].broader: entity 'osimertinib' contradicts the ontology" in message
     assert "cat:Disease and cat:Drug are disjoint" in message or "cat:Drug and cat:Disease are disjoint" in message
     assert isinstance(caught.value.__cause__, ReasoningError)
     assert digest(tmp_path / "data") == before
@@ -145,8 +156,10 @@ def test_the_real_build_records_reasoning_and_shapes(store) -> None:
     info = store.info
     assert info["reasoning"]["inferred_types"] > 100 and info["reasoning"]["inferred_subclass_links"] > 0
     assert info["shapes"]["focus_nodes"] > info["counts"]["facts"]
-    drugs = {row["id"].value for row in store.query(PREFIXES + "SELECT ?id WHERE { ?d a cat:TargetedTherapy ; "
-                                                                 "a cat:Drug ; dcterms:identifier ?id }")}
+    drugs = {
+        row["id"].value
+        for row in store.query(PREFIXES + "SELECT ?id WHERE { ?d a cat:TargetedTherapy ; a cat:Drug ; dcterms:identifier ?id }")
+    }
     assert {"osimertinib", "erlotinib", "gefitinib", "crizotinib", "alectinib"} <= drugs
 
 
@@ -162,9 +175,21 @@ def test_the_cli_reports_a_contradiction_without_a_traceback(tmp_path: Path) -> 
     import sys
 
     bad = ENTITIES.replace("    broader: [egfr-tki]\n", "    broader: [lung-cancer]\n")
-    result = subprocess.run([sys.executable, "-m", "catkg.api.cli", "build", "--store", str(tmp_path / "store"),
-                             "--curated", str(write(tmp_path / "bad", entities=bad))],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "catkg.api.cli",
+            "build",
+            "--store",
+            str(tmp_path / "store"),
+            "--curated",
+            str(write(tmp_path / "bad", entities=bad)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "entity 'osimertinib' contradicts the ontology" in result.stderr
     assert not (tmp_path / "store").exists()

@@ -33,9 +33,11 @@ def start_oxigraph(location: Path, port: int) -> subprocess.Popen:
     if not OXIGRAPH.exists() and not shutil.which("oxigraph"):
         pytest.skip("the oxigraph server is not installed (pip install oxigraph)")
     binary = str(OXIGRAPH) if OXIGRAPH.exists() else str(shutil.which("oxigraph"))
-    proc = subprocess.Popen([binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
-                             "--timeout-s", "30"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--timeout-s", "30"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -140,9 +142,13 @@ def test_facts_equal_the_embedded_store(remote: RemoteStore, store) -> None:
 
 
 def test_api_on_the_remote_store(remote_client, client) -> None:
-    for url, params in [("/api/facts", {"limit": 5}), ("/api/entities/pulmonary-embolism", {}),
-                        ("/api/search", {"q": "PE"}), ("/api/questions/quantified_risk_factors", {}),
-                        ("/api/stats", {})]:
+    for url, params in [
+        ("/api/facts", {"limit": 5}),
+        ("/api/entities/pulmonary-embolism", {}),
+        ("/api/search", {"q": "PE"}),
+        ("/api/questions/quantified_risk_factors", {}),
+        ("/api/stats", {}),
+    ]:
         there = remote_client.get(url, params=params)
         assert there.status_code == 200, (url, there.text)
         here = client.get(url, params=params).json()
@@ -166,27 +172,32 @@ def test_api_on_the_remote_store(remote_client, client) -> None:
 
 
 def test_sparql_endpoint_forwards_to_the_remote_store(remote_client, client) -> None:
-    query = ("PREFIX cat: <https://w3id.org/catkg/ontology#> "
-             "SELECT ?f WHERE { ?f a cat:Fact } ORDER BY ?f LIMIT 5")
+    query = "PREFIX cat: <https://w3id.org/catkg/ontology#> SELECT ?f WHERE { ?f a cat:Fact } ORDER BY ?f LIMIT 5"
     headers = {"Accept": "application/sparql-results+json"}
     there = remote_client.post("/sparql", content=query, headers={**headers, "Content-Type": "application/sparql-query"})
     assert there.status_code == 200 and there.headers["content-type"].startswith("application/sparql-results+json")
     assert same(there.json(), client.post("/sparql", data={"query": query}, headers=headers).json())
     csv = remote_client.get("/sparql", params={"query": query, "format": "csv"})
     assert csv.status_code == 200 and len(csv.text.strip().splitlines()) == 6
-    turtle = remote_client.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s a ?o } LIMIT 2"},
-                               headers={"Accept": "text/turtle"})
+    turtle = remote_client.get(
+        "/sparql", params={"query": "CONSTRUCT WHERE { ?s a ?o } LIMIT 2"}, headers={"Accept": "text/turtle"}
+    )
     assert turtle.status_code == 200 and turtle.headers["content-type"].startswith("text/turtle")
     assert remote_client.get("/sparql", params={"query": "SELECT WHERE {"}).status_code == 400
 
 
 def test_guard_refuses_before_anything_is_sent(remote_client, remote: RemoteStore) -> None:
     before = len(remote.client.graphs())
-    for query in ("DROP ALL", "SELECT * WHERE { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }",
-                  "SELECT * WHERE " + "{" * 100 + "}" * 100):
+    for query in (
+        "DROP ALL",
+        "SELECT * WHERE { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }",
+        "SELECT * WHERE " + "{" * 100 + "}" * 100,
+    ):
         assert remote_client.get("/sparql", params={"query": query}).status_code == 400, query
-    assert remote_client.post("/sparql", content="DROP ALL",
-                              headers={"Content-Type": "application/sparql-update"}).status_code == 400
+    assert (
+        remote_client.post("/sparql", content="DROP ALL", headers={"Content-Type": "application/sparql-update"}).status_code
+        == 400
+    )
     assert len(remote.client.graphs()) == before
 
 
@@ -195,7 +206,7 @@ def test_sparql_time_limit_on_the_remote_store(remote: RemoteStore) -> None:
 
     from catkg.api.app import create_app
 
-    slow = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
     with TestClient(create_app(remote, sparql_timeout=0.5)) as limited:
         started = time.monotonic()
         response = limited.get("/sparql", params={"query": slow})
@@ -223,8 +234,9 @@ def test_oversized_remote_answer_is_the_507_of_the_embedded_store(remote: Remote
     answers = []
     for backend in (remote, store):
         with TestClient(create_app(backend, sparql_max_bytes=100_000)) as limited:
-            answers.append(limited.get("/sparql", params={"query": CARTESIAN},
-                                       headers={"Accept": "application/sparql-results+json"}))
+            answers.append(
+                limited.get("/sparql", params={"query": CARTESIAN}, headers={"Accept": "application/sparql-results+json"})
+            )
     there, here = answers
     assert there.status_code == here.status_code == 507
     assert there.json() == here.json()
@@ -243,8 +255,9 @@ def test_failed_build_leaves_the_live_graphs(remote: RemoteStore, remote_index: 
     assert same(list_facts(remote, limit=1000).items, before)
 
 
-def test_failure_after_staging_drops_the_staging_graphs(remote: RemoteStore, remote_index: Path,
-                                                        store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failure_after_staging_drops_the_staging_graphs(
+    remote: RemoteStore, remote_index: Path, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A build whose switch never happens (here: the local swap fails) leaves no staging graph behind."""
     import catkg.store.build as building
 
@@ -278,10 +291,10 @@ def test_missing_index_and_unreachable_store_say_what_to_do(tmp_path: Path) -> N
 
 
 def test_endpoints_of_known_stores() -> None:
-    assert Endpoints.of("http://h:7878/query") == Endpoints("http://h:7878/query", "http://h:7878/update",
-                                                            "http://h:7878/store")
-    assert Endpoints.of("http://h:8890/sparql") == Endpoints("http://h:8890/sparql", "http://h:8890/sparql",
-                                                             "http://h:8890/sparql-graph-crud")
+    assert Endpoints.of("http://h:7878/query") == Endpoints("http://h:7878/query", "http://h:7878/update", "http://h:7878/store")
+    assert Endpoints.of("http://h:8890/sparql") == Endpoints(
+        "http://h:8890/sparql", "http://h:8890/sparql", "http://h:8890/sparql-graph-crud"
+    )
 
 
 def test_cli_builds_and_reads_the_remote_store(tmp_path: Path, store_url: str, store) -> None:
@@ -293,13 +306,13 @@ def test_cli_builds_and_reads_the_remote_store(tmp_path: Path, store_url: str, s
     index = tmp_path / "store"
     built = runner.invoke(app, ["build", "--store", str(index), "--store-url", store_url])
     assert built.exit_code == 0, built.output
-    listed = runner.invoke(app, ["facts", "--store", str(index), "--format", "json", "--limit", "3"],
-                           env={"CATKG_STORE_URL": store_url})
+    listed = runner.invoke(
+        app, ["facts", "--store", str(index), "--format", "json", "--limit", "3"], env={"CATKG_STORE_URL": store_url}
+    )
     assert listed.exit_code == 0, listed.output
     opened = RemoteStore(store_url, index)
     assert [f["id"] for f in json.loads(listed.stdout)] == [f["id"] for f in list_facts(opened, limit=3).items]
-    assert same([f["id"] for f in json.loads(listed.stdout)], [f["id"] for f in list_facts(store, limit=3).items]) \
-        or OTHER_STORE
+    assert same([f["id"] for f in json.loads(listed.stdout)], [f["id"] for f in list_facts(store, limit=3).items]) or OTHER_STORE
     opened.close()
     exported = runner.invoke(app, ["export", "--store", str(index), "--store-url", store_url, "--format", "nq"])
     assert exported.exit_code == 0 and len(exported.stdout.splitlines()) == store.info["counts"]["triples"]
