@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -21,6 +21,9 @@ from catkg.ingest.load import CurationError
 from catkg.ingest.validate import load_and_validate
 from catkg.queries.run import QueryError
 from catkg.store.embedded import EmbeddedStore, StoreError
+
+if TYPE_CHECKING:
+    from catkg.store.remote import RemoteStore
 
 app = typer.Typer(
     help="catkg: the Cancer-Associated Thrombosis Knowledge Graph.",
@@ -45,7 +48,7 @@ StoreUrlOption = Annotated[
 ]
 
 
-def open_store(store: Path, store_url: str | None = None) -> Any:
+def open_store(store: Path, store_url: str | None = None) -> EmbeddedStore | RemoteStore:
     """The embedded store at ``store``, or with ``store_url`` the remote store whose local index is ``store``."""
     if store_url:
         from catkg.store.remote import RemoteStore
@@ -69,6 +72,9 @@ def errors() -> Iterator[None]:
     except (StoreError, QueryError) as err:
         say(f"error: {err}")
         raise typer.Exit(1) from None
+    except OSError as err:
+        say(f"error: cannot write {err.filename or 'the output'}: {err.strerror or err}")
+        raise typer.Exit(1) from None
 
 
 def progress() -> Callable[[str], None]:
@@ -81,6 +87,26 @@ class Format(StrEnum):
     json = "json"
     jsonl = "jsonl"
     csv = "csv"
+
+
+FormatOption = Annotated[Format, typer.Option("--format", help="Output format: table, json, jsonl or csv.")]
+ParamOption = Annotated[
+    list[str] | None, typer.Option("--param", "-p", help="A parameter of the query, as name=value (repeatable).")
+]
+
+
+def parse_params(params: list[str] | None) -> dict[str, str]:
+    """``--param`` values as a mapping.
+
+    >>> parse_params(["entity=lung-cancer", "q=a=b"])
+    {'entity': 'lung-cancer', 'q': 'a=b'}
+
+    :raises QueryError: for a value without ``=``.
+    """
+    pairs = [p.split("=", 1) for p in params or []]
+    if any(len(pair) != 2 for pair in pairs):
+        raise QueryError("--param takes name=value")
+    return dict(pairs)
 
 
 def emit(items: list[dict[str, Any]], fmt: Format, columns: list[str]) -> None:
@@ -168,7 +194,7 @@ def facts(
     source: Annotated[str | None, typer.Option(help="Source id.")] = None,
     q: Annotated[str | None, typer.Option(help="Text in the statement or quote.")] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many facts.")] = 1000,
-    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """List facts with their evidence."""
     from catkg.queries.facts import list_facts
@@ -177,9 +203,6 @@ def facts(
         page = list_facts(open_store(store, store_url), kind=kind, entity=entity, type=type, source=source, q=q, limit=limit)
         emit(page.items, fmt, ["id", "kind", "statement"])
         say(f"{len(page.items)} of {page.total} facts")
-
-
-FormatOption = Annotated[Format, typer.Option("--format", help="Output format.")]
 
 
 @app.command()
@@ -205,7 +228,7 @@ def search(
 @app.command()
 def question(
     name: Annotated[str | None, typer.Argument(help="Question name; none lists the questions.")] = None,
-    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="Parameter as name=value.")] = None,
+    param: ParamOption = None,
     store: StoreOption = DEFAULT_STORE,
     store_url: StoreUrlOption = None,
     fmt: FormatOption = Format.table,
@@ -217,10 +240,7 @@ def question(
         if name is None:
             emit([named.describe(q) for q in named.questions()], fmt, ["name", "title"])
             return
-        params = dict(p.split("=", 1) for p in (param or []) if "=" in p)
-        if len(params) != len(param or []):
-            raise QueryError("--param takes name=value")
-        answer = named.answer(open_store(store, store_url), name, params)
+        answer = named.answer(open_store(store, store_url), name, parse_params(param))
         items = answer["items"]
         emit(items, fmt, [c for c in (items[0] if items else {}) if c != "evidence"][:5])
         say(f"{answer['total']} rows: {answer['title']}")
@@ -230,7 +250,7 @@ def question(
 def stats(
     store: StoreOption = DEFAULT_STORE,
     store_url: StoreUrlOption = None,
-    fmt: Annotated[Format, typer.Option("--format", help="Output format (table or json).")] = Format.table,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """What the graph holds: facts by kind and source, entities by type; version and build time."""
     from catkg.queries.stats import stats as graph_stats
@@ -306,9 +326,7 @@ def query_text(file: Path | None, name: str | None, expression: str | None, para
             declared = parse_header(file.stem, text)
         except QueryFileError as err:
             raise QueryError(f"{file}: {err}") from None
-    values = dict(p.split("=", 1) for p in params if "=" in p)
-    if len(values) != len(params):
-        raise QueryError("--param takes name=value")
+    values = parse_params(params)
     kinds = {p.name: p.kind for p in declared.parameters}
     unknown = sorted(set(values) - set(kinds))
     if unknown:
@@ -323,7 +341,7 @@ def query(
     file: Annotated[Path | None, typer.Argument(help="A .rq file.", show_default=False)] = None,
     name: Annotated[str | None, typer.Option("--name", help="A named query of queries/ (see /api/queries).")] = None,
     expression: Annotated[str | None, typer.Option("-e", "--expression", help="The query text itself.")] = None,
-    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="Parameter as name=value.")] = None,
+    param: ParamOption = None,
     fmt: Annotated[
         QueryFormat | None,
         typer.Option(
@@ -435,7 +453,8 @@ def export(
                 write_dump(opened, fmt.value, file)
             os.replace(partial, output)
         except OSError as err:
-            raise StoreError(f"cannot write {output}: {err.strerror or err}") from None
+            err.filename = output
+            raise
         finally:
             partial.unlink(missing_ok=True)
         say(f"wrote {output} ({output.stat().st_size} bytes)")
@@ -456,10 +475,7 @@ def kgx(
     from catkg.queries.kgx import write_kgx
 
     with errors():
-        try:
-            nodes, edges = write_kgx(open_store(store, store_url), output)
-        except OSError as err:
-            raise StoreError(f"cannot write {output}: {err.strerror or err}") from None
+        nodes, edges = write_kgx(open_store(store, store_url), output)
         say(f"wrote {nodes} and {edges}")
 
 
@@ -475,10 +491,7 @@ def ontology_doc(
 
     with errors():
         text = markdown(term_counts(open_store(store, store_url)))
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as err:
-            raise StoreError(f"cannot write {output}: {err.strerror or err}") from None
+        output.write_text(text, encoding="utf-8")
         say(f"wrote {output}")
 
 
