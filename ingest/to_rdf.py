@@ -1,4 +1,4 @@
-"""Turn validated curation into RDF: N-Triples text, the shape ARCHITECTURE.md describes.
+"""Turn validated curation into RDF: N-Triples text, the shape docs/architecture.md and ../shared/design/ARCHITECTURE.md describe.
 
 Types are materialized up the ontology's subclass hierarchy and ``skos:broader`` is closed into
 ``skos:broaderTransitive``, so plain SPARQL finds every fact of a kind and every entity under a broader one.
