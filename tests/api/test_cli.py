@@ -5,15 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-
-def catkg(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "catkg.api.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+from cli_runner import catkg
 
 
 def test_validate_reports_counts() -> None:

@@ -5,23 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
+from cli_runner import catkg
+
 from catkg.queries.run import named_queries
-
-
-def catkg(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    import os
-
-    return subprocess.run(
-        [sys.executable, "-m", "catkg.api.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, **(env or {})},
-    )
 
 
 def test_query_by_name_file_and_text_agree(store_path: Path, tmp_path: Path) -> None:
