@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
 
-from catkg.api import errors, evidence, html, linked, ontology_page, pages, sparql
+from catkg.api import descriptions, dumps, editor, errors, evidence, html, linked, ontology_page, pages, sparql
 from catkg.store.embedded import EmbeddedStore
 from catkg.store.remote import RemoteStore
 
@@ -30,8 +30,11 @@ def create_app(
     app = FastAPI(title="catkg", version=version("catkg"), description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.store = store if isinstance(store, (EmbeddedStore, RemoteStore)) else EmbeddedStore(Path(store))
     errors.install(app)
+    sparql.start_pool(app, timeout=sparql_timeout, max_bytes=sparql_max_bytes)
     app.include_router(sparql.router)
-    sparql.install(app, timeout=sparql_timeout, max_bytes=sparql_max_bytes)  # worker pool, editor, VoID, dumps
+    app.include_router(editor.router)  # GET /sparql for a browser, /api/queries
+    app.include_router(descriptions.router)  # the Service Description and /.well-known/void
+    app.include_router(dumps.router)
     app.include_router(evidence.router)
     app.include_router(linked.router)
     app.include_router(pages.router)

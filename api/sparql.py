@@ -265,15 +265,10 @@ def _not_acceptable(request: Request, form: str | None) -> ApiError:
 # ------------------------------------------------------------------------------------------------ evaluation
 
 
-def install(app: FastAPI, *, timeout: float | None = None, max_bytes: int | None = None, workers: int | None = None) -> None:
-    """Give ``app`` the SPARQL worker pool (limits from the arguments, else the environment) and its routes."""
-    from catkg.api import descriptions, dumps, editor
-
+def start_pool(app: FastAPI, *, timeout: float | None = None, max_bytes: int | None = None, workers: int | None = None) -> None:
+    """Give ``app`` the SPARQL worker pool (limits from the arguments, else the environment), closed at shutdown."""
     app.state.sparql_pool = WorkerPool(Limits.from_env(timeout=timeout, max_bytes=max_bytes, workers=workers))
     app.router.on_shutdown.append(app.state.sparql_pool.close)
-    app.include_router(editor.router)
-    app.include_router(descriptions.router)
-    app.include_router(dumps.router)
 
 
 def pool(request: Request) -> WorkerPool:
@@ -427,9 +422,9 @@ __all__ = [
     "answer",
     "check",
     "evaluate",
-    "install",
     "negotiate",
     "parse_request",
     "router",
+    "start_pool",
     "stream",
 ]
