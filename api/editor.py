@@ -23,6 +23,7 @@ from catkg.api import sparql
 from catkg.api.errors import ApiError, error_responses
 from catkg.api.formats import respond
 from catkg.api.html import local_link, render
+from catkg.queries import questions
 from catkg.queries.run import NamedQuery, named_queries
 
 TAG = "example"
@@ -41,17 +42,8 @@ def examples() -> list[NamedQuery]:
 
 
 def describe(q: NamedQuery) -> dict[str, Any]:
-    return {
-        "name": q.name,
-        "title": q.title,
-        "description": q.description,
-        "returns": q.returns,
-        "parameters": [
-            {"name": p.name, "type": p.kind, "optional": p.optional, "description": p.description} for p in q.parameters
-        ],
-        "tags": list(q.tags),
-        "editor": "/sparql?" + urlencode({"query": q.text}),
-    }
+    """A named query as ``/api/queries`` lists it: what a question says of itself, and its tags."""
+    return {**questions.describe(q), "tags": list(q.tags), "editor": "/sparql?" + urlencode({"query": q.text})}
 
 
 @router.get(
