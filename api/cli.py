@@ -220,9 +220,9 @@ def search(
 
     with errors():
         opened = open_store(store, store_url)
-        page = search_facts(opened, opened.directory, text, limit=limit, kind=kind, type=type)
-        emit(page["items"], fmt, ["score", "id", "kind", "statement"])
-        say(f"{len(page['items'])} of {page['total']} facts")
+        page = search_facts(opened, text, limit=limit, kind=kind, type=type)
+        emit(page.items, fmt, ["score", "id", "kind", "statement"])
+        say(f"{len(page.items)} of {page.total} facts")
 
 
 @app.command()

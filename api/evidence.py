@@ -175,8 +175,7 @@ def search(
     format: Format = None,
 ) -> Response:
     """Facts ranked by relevance (BM25 over a full-text index built with the store), each with its score."""
-    store = _store(request)
-    return respond(request, search_facts(store, store.directory, q, limit=limit, offset=offset, kind=kind, type=type))
+    return respond(request, search_facts(_store(request), q, limit=limit, offset=offset, kind=kind, type=type).as_dict())
 
 
 @router.get("/questions", summary="List named questions", dependencies=[only()])

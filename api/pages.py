@@ -83,7 +83,7 @@ def search_page(request: Request, q: Text = None, kind: Slug = None, type: Slug 
     q, kind, type = _blank(q), _blank(kind), _blank(type)
     result = None
     if q:
-        result = search(store, store.directory, q, limit=PAGE, offset=offset, kind=kind, type=type)
+        result = search(store, q, limit=PAGE, offset=offset, kind=kind, type=type).as_dict()
     read_as = [get_entity(store, e, facts=False) for e in result["interpreted"]["entities"]] if result else []
     params = {"q": q, "kind": kind, "type": type}
     twin = {"q": q, "kind": kind, "type": type, "limit": PAGE, "offset": offset}

@@ -197,7 +197,7 @@ def child_direct(store_link: str, plan_file: str, repeat: str, budget: str) -> N
     cyc = {k: iter(v * (n + 2)) for k, v in plan.items() if isinstance(v, list)}
     out = {
         "entity": ms(timed(lambda: get_entity(store, next(cyc["leaves"])), n, step)),
-        "search": ms(timed(lambda: search(store, store.directory, next(cyc["searches"])), n, step)),
+        "search": ms(timed(lambda: search(store, next(cyc["searches"])), n, step)),
         "question": ms(timed(lambda: answer(store, QUESTION, {"outcome": next(cyc["leaves"])}), n, step)),
         "two_hop": ms(timed(lambda: list(store.query(TWO_HOP % (ENTITY + next(cyc["parents"])))), n, step)),
     }
@@ -217,7 +217,7 @@ def child_profile(store_link: str, plan_file: str, out_dir: str, size: str) -> N
     store = EmbeddedStore(Path(store_link))
     calls = {
         "entity": lambda i: get_entity(store, plan["leaves"][i]),
-        "search": lambda i: search(store, store.directory, plan["searches"][i % len(plan["searches"])]),
+        "search": lambda i: search(store, plan["searches"][i % len(plan["searches"])]),
         "question": lambda i: answer(store, QUESTION, {"outcome": plan["leaves"][i]}),
     }
     summary = {}

@@ -1,4 +1,4 @@
-"""Full-text search over facts: an SQLite FTS5 index with BM25 ranking, built beside the store.
+"""Full-text search over facts: reads a question and ranks facts by BM25 over the index queries/index.py builds.
 
 The index is a build step, so it is written into each new store generation and swapped in with it; the same step
 writes the fact documents ``catkg.queries.facts`` reads facts from. Each fact is one document of the index: its
@@ -14,23 +14,17 @@ import json
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import islice
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from catkg.ingest.to_rdf import broader_closure
-from catkg.ingest.validate import Validated
-from catkg.ontology.load import fact_kinds, label
-from catkg.queries.facts import Page, Served, fact_documents, fact_ids, facts_by_id
-from catkg.queries.index import INDEX, LAYOUT, open_index
-from catkg.queries.run import Queryable
+from catkg.queries.facts import Page, Served, fact_ids, facts_by_id
+from catkg.queries.index import entity_token, open_index
 
-COLUMNS = ("statement", "quote", "names", "entities", "broader", "details")
 WEIGHTS = (4.0, 1.5, 3.0, 6.0, 1.0, 1.0)
-"""BM25 column weights: entity matches count most, then the statement and entity names, then the quote."""
+"""BM25 weights of the index's COLUMNS: entity matches count most, then the statement and entity names, then the
+quote."""
 
 STOPWORDS = set(
     """a an and are as at be by can do does for from has have how i in into is it its of on or that the
@@ -40,93 +34,10 @@ their there these this to was were what when where which who whom why will with"
 WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def entity_token(entity_id: str) -> str:
-    """One index token standing for an entity, whatever words its names are made of."""
-    return "x" + entity_id.replace("-", "")
-
-
 @dataclass(frozen=True)
 class Hit:
     id: str
     score: float
-
-
-BATCH = 10_000
-"""Facts written per executemany: the build holds one batch of documents at a time, whatever the data's size."""
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class EntityText:
-    """What a fact's document says of one of its entities: the names, the entity's token, its broader tokens."""
-
-    names: tuple[str, ...]
-    token: str
-    broader: frozenset[str]
-
-
-def build_index(directory: Path, store: Queryable, validated: Validated) -> None:
-    """Write the search index and the fact documents for the store in ``directory`` (a build step, see
-    catkg.store.build).
-
-    Both are made from the validated curation, not read back from the graph (that cost 0.6 ms a fact); the tests
-    prove them equal to what the named queries read from the graph.
-    """
-    entities = _entity_texts(validated)
-    kinds = {slug: label(cls) for slug, cls in fact_kinds().items()}
-    db = sqlite3.connect(directory / INDEX)
-    try:
-        db.execute(
-            f"CREATE VIRTUAL TABLE facts USING fts5({', '.join(COLUMNS)}, tokenize='porter unicode61 remove_diacritics 2')"
-        )
-        db.execute("CREATE TABLE names (name TEXT NOT NULL, entity TEXT NOT NULL)")
-        # A fact's number is its rowid in both tables: ranking reads only rowids, and ids only for one page.
-        db.execute("CREATE TABLE documents (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, fact TEXT NOT NULL)")
-        db.execute(f"PRAGMA user_version = {LAYOUT}")
-        db.executemany(
-            "INSERT INTO names VALUES (?, ?)", ((name, entity) for entity, text in entities.items() for name in text.names)
-        )
-        for batch in _batches(enumerate(fact_documents(validated), 1), BATCH):
-            db.executemany("INSERT INTO documents VALUES (?, ?, ?)", ((n, f["id"], json.dumps(f)) for n, f in batch))
-            db.executemany(
-                f"INSERT INTO facts (rowid, {', '.join(COLUMNS)}) VALUES (?{', ?' * len(COLUMNS)})",
-                ((n, *_index_row(f, entities, kinds)) for n, f in batch),
-            )
-        db.commit()
-    finally:
-        db.close()
-
-
-def _entity_texts(validated: Validated) -> dict[str, EntityText]:
-    records = [e.record for e in validated.curation.entities]
-    closure = broader_closure(records)
-    return {
-        e.id: EntityText(
-            tuple(dict.fromkeys([e.label, *e.synonyms, *e.abbreviations])),
-            entity_token(e.id),
-            frozenset(map(entity_token, closure[e.id])),
-        )
-        for e in records
-    }
-
-
-def _index_row(fact: dict[str, Any], entities: dict[str, EntityText], kinds: dict[str, str]) -> tuple[str, ...]:
-    """One fact's row of the full-text index: its text, its entities' names and tokens, and the details of its
-    values, evidence, predicate and kind."""
-    ends = (entities[fact["subject"]["id"]], entities[fact["object"]["id"]])
-    evidence = fact["evidence"]
-    details = {fact["predicate"], kinds[fact["kind"]], *evidence["citations"], *(value["as_written"] for value in fact["values"])}
-    if evidence["attributed_to"]:
-        details.add(evidence["attributed_to"])
-    columns = ({n for e in ends for n in e.names}, {e.token for e in ends}, ends[0].broader | ends[1].broader, details)
-    return (fact["statement"], evidence["quote"], *(" ; ".join(sorted(c)) for c in columns))
-
-
-def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
 
 
 def _names(db: sqlite3.Connection) -> list[tuple[str, str]]:
@@ -277,23 +188,32 @@ def _numbers(db: sqlite3.Connection, ids: list[str]) -> set[int]:
     return {n for (n,) in db.execute("SELECT n FROM documents WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))}
 
 
+@dataclass(frozen=True)
+class SearchPage(Page):
+    """A page of search hits, with how the question was read."""
+
+    interpreted: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**super().as_dict(), "interpreted": self.interpreted}
+
+
 def search(
     store: Served,
-    directory: Path,
     text: str,
     *,
     limit: int = 20,
     offset: int = 0,
     kind: str | None = None,
     type: str | None = None,
-) -> dict[str, Any]:
+) -> SearchPage:
     """A page of facts ranked by relevance to ``text``, each with its score and evidence; ``kind`` and ``type``
     (an entity type of the subject or object) narrow the hits. ``interpreted`` names the entities the text was
     read as naming.
 
     :raises QueryError: when the store has no search index.
     """
-    db = open_index(directory)
+    db = open_index(store.directory)
     try:
         reading = interpret(db, text)
         ranked = _ranked(db, concepts(reading))
@@ -305,6 +225,4 @@ def search(
         db.close()
     facts = {f["id"]: f for f in facts_by_id(store, [h.id for h in hits])}
     items = [{**facts[h.id], "score": h.score} for h in hits if h.id in facts]
-    page = Page(items, len(ranked), limit, offset).as_dict()
-    page["interpreted"] = {"entities": reading.entities}
-    return page
+    return SearchPage(items, len(ranked), limit, offset, {"entities": reading.entities})

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from catkg.queries.search import build_index
+from catkg.queries.index import build_index
 from catkg.store.build import BuildResult, Step, build
 
 STEPS: tuple[Step, ...] = (build_index,)

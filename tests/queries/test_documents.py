@@ -19,9 +19,9 @@ from conftest import SYNTHETIC_FACTS
 
 from catkg.ingest.validate import load_and_validate
 from catkg.queries.facts import fact_ids, facts_by_id, facts_from_graph, get_fact
-from catkg.queries.index import INDEX
+from catkg.queries.index import COLUMNS, INDEX, entity_token
 from catkg.queries.run import QueryError, run
-from catkg.queries.search import COLUMNS, entity_token, search
+from catkg.queries.search import search
 from catkg.store.embedded import EmbeddedStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,14 +100,14 @@ def test_search_index_is_what_the_graph_says(request: pytest.FixtureRequest, whi
 def test_search_pages_follow_one_ranking(request: pytest.FixtureRequest, which: str, question: str) -> None:
     """Pages of any size walk the ranking of one large page: ties (same score) keep one order across page edges."""
     built = request.getfixturevalue("store" if which == "curated" else "synthetic")
-    everything = search(built, built.directory, question, limit=1000)
+    everything = search(built, question, limit=1000).as_dict()
     ranking = [(f["id"], f["score"]) for f in everything["items"]]
     assert len(ranking) == everything["total"]
     for size in (1, 3, 7):
         paged = [
             (f["id"], f["score"])
             for offset in range(0, len(ranking), size)
-            for f in search(built, built.directory, question, limit=size, offset=offset)["items"]
+            for f in search(built, question, limit=size, offset=offset).items
         ]
         assert paged == ranking, size
 
@@ -127,7 +127,7 @@ def test_a_store_built_without_documents_says_to_rebuild(copied: EmbeddedStore) 
     db.execute("PRAGMA user_version = 0")  # what an older catkg wrote
     db.commit()
     db.close()
-    for read in (lambda: get_fact(copied, CURATED_IDS[0]), lambda: search(copied, copied.directory, "PE")):
+    for read in (lambda: get_fact(copied, CURATED_IDS[0]), lambda: search(copied, "PE")):
         with pytest.raises(QueryError, match=r"layout 0.*no fact documents.*rebuild the store with 'catkg build'"):
             read()
 

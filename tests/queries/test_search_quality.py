@@ -21,11 +21,11 @@ def test_there_are_enough_questions() -> None:
 def test_expected_facts_rank_in_top_5(store, case: dict) -> None:
     curated = {item.record.id for item in load_and_validate().curation.facts}
     assert set(case["expect"]) <= curated, "the expected facts must exist"
-    top = [item["id"] for item in search(store, store.directory, case["question"], limit=5)["items"]]
+    top = [item["id"] for item in search(store, case["question"], limit=5).items]
     missing = [fact for fact in case["expect"] if fact not in top]
     assert not missing, f"{missing} not in the top 5: {top}"
 
 
 def test_fts_syntax_in_questions_is_just_text(store) -> None:
     for hostile in ['"unbalanced', "NEAR(a b)", "pulmonary*", "a AND OR NOT", "{entities}: x", "^start", "-"]:
-        search(store, store.directory, hostile)
+        search(store, hostile)
