@@ -360,7 +360,9 @@ def query(
     from pyoxigraph import QueryBoolean, QueryResultsFormat, parse_query_results
 
     from catkg.store.bounded import BoundedError, Limits, WorkerPool
+    from catkg.store.formats import FORMATS
     from catkg.store.guard import RefusedQuery, screen
+    from catkg.store.query import run_query
 
     with errors():
         text = query_text(file, name, expression, param or [])
@@ -370,35 +372,15 @@ def query(
             raise QueryError(err.message) from None
         opened = open_store(store, store_url)
         chosen = fmt or QueryFormat.table
-        results = (
-            "json" if chosen is QueryFormat.table else chosen.value if chosen.value in ("json", "xml", "csv", "tsv") else None
-        )
-        graph = (
-            chosen.value
-            if chosen.value in ("turtle", "ntriples", "nquads", "jsonld", "rdfxml")
-            else ("turtle" if fmt is None else None)
-        )
+        table = chosen is QueryFormat.table
+        kind = FORMATS[chosen.value].kind if not table else None
+        results = "json" if table else chosen.value if kind == "results" else None
+        graph = chosen.value if kind == "graph" else ("turtle" if fmt is None else None)
         pool = WorkerPool(Limits.from_env(timeout=timeout, workers=1))
         try:
-            if isinstance(opened, EmbeddedStore):
-                result = pool.run(
-                    opened.directory / "oxigraph", text, results_format=results, graph_format=graph, dataset=screened.dataset
-                )
-            else:
-                from catkg.store.remote import run_bounded
-
-                result = run_bounded(
-                    opened,
-                    text,
-                    spool=pool.spool,
-                    timeout=pool.limits.timeout,
-                    max_bytes=pool.limits.max_bytes,
-                    results_format=results,
-                    graph_format=graph,
-                    dataset=screened.dataset,
-                )
-            if chosen is QueryFormat.table and result.form != "triples":
-                parsed = parse_query_results(path=str(result.path), format=QueryResultsFormat.JSON)
+            result = run_query(opened, screened, pool, results_format=results, graph_format=graph)
+            if table and result.form != "triples":
+                parsed = parse_query_results(result.read(), format=QueryResultsFormat.JSON)
                 if isinstance(parsed, QueryBoolean):
                     sys.stdout.write(f"{str(bool(parsed)).lower()}\n")
                 else:
@@ -407,9 +389,8 @@ def query(
                     sys.stdout.write(to_table(rows, columns))
                     say(f"{len(rows)} rows")
             else:
-                with open(result.path, "rb") as spooled:
-                    while chunk := spooled.read(1 << 16):
-                        sys.stdout.buffer.write(chunk)
+                for chunk in result.chunks():
+                    sys.stdout.buffer.write(chunk)
                 sys.stdout.flush()
         except SyntaxError as err:
             raise QueryError(f"SPARQL syntax error: {err}") from None

@@ -9,7 +9,6 @@ shares it. The examples are the ``.rq`` files of the queries room tagged ``examp
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -25,6 +24,8 @@ from catkg.api.formats import respond
 from catkg.api.html import local_link, render
 from catkg.queries import questions
 from catkg.queries.run import NamedQuery, named_queries
+from catkg.store.bounded import Result
+from catkg.store.formats import FORMATS, kind_of, media_types
 
 TAG = "example"
 HTML_MAX_BYTES = 8 * 1024 * 1024
@@ -115,43 +116,29 @@ def cell(term: Any) -> Cell | None:
     return Cell(str(term))  # an RDF-star triple
 
 
-def read_table(path: Path, form: str, seconds: float) -> Table:
-    """The spooled result (SPARQL JSON, or N-Triples for a graph) as a table; removes the file."""
-    table = Table(form, seconds=seconds)
-    try:
-        if form == "triples":
-            table.columns = ["subject", "predicate", "object"]
-            rows: Any = ((t.subject, t.predicate, t.object) for t in parse(path=str(path), format=RdfFormat.N_TRIPLES))
-        else:
-            parsed = parse_query_results(path=str(path), format=QueryResultsFormat.JSON)
-            if isinstance(parsed, QueryBoolean):
-                table.boolean = bool(parsed)
-                return table
-            table.columns = [v.value for v in parsed.variables]
-            rows = ([solution[c] for c in table.columns] for solution in parsed)
-        for row in rows:
-            table.total += 1
-            if table.total <= HTML_ROWS:
-                table.rows.append([cell(term) for term in row])
-        return table
-    finally:
-        path.unlink(missing_ok=True)
+def read_table(result: Result) -> Table:
+    """The result (SPARQL JSON, or N-Triples for a graph) as a table; a spooled result's file is removed."""
+    table = Table(result.form, seconds=result.seconds)
+    data = result.read()
+    if result.form == "triples":
+        table.columns = ["subject", "predicate", "object"]
+        rows: Any = ((t.subject, t.predicate, t.object) for t in parse(data, format=RdfFormat.N_TRIPLES))
+    else:
+        parsed = parse_query_results(data, format=QueryResultsFormat.JSON)
+        if isinstance(parsed, QueryBoolean):
+            table.boolean = bool(parsed)
+            return table
+        table.columns = [v.value for v in parsed.variables]
+        rows = ([solution[c] for c in table.columns] for solution in parsed)
+    for row in rows:
+        table.total += 1
+        if table.total <= HTML_ROWS:
+            table.rows.append([cell(term) for term in row])
+    return table
 
 
 def downloads(query: str, form: str | None) -> list[tuple[str, str]]:
-    names = sparql.GRAPH_MEDIA if form in ("construct", "describe", "triples") else sparql.RESULTS_MEDIA
-    labels = {
-        "json": "JSON",
-        "xml": "XML",
-        "csv": "CSV",
-        "tsv": "TSV",
-        "turtle": "Turtle",
-        "ntriples": "N-Triples",
-        "nquads": "N-Quads",
-        "jsonld": "JSON-LD",
-        "rdfxml": "RDF/XML",
-    }
-    return [(labels[n], "/sparql?" + urlencode({"query": query, "format": n})) for n in names]
+    return [(FORMATS[n].label, "/sparql?" + urlencode({"query": query, "format": n})) for n in media_types(kind_of(form))]
 
 
 async def page(request: Request, protocol: sparql.Protocol) -> HTMLResponse:
@@ -173,7 +160,7 @@ async def page(request: Request, protocol: sparql.Protocol) -> HTMLResponse:
             screened = sparql.check(protocol.query)
             context["downloads"] = downloads(protocol.query, screened.form)
             result = await sparql.evaluate(request, screened, protocol, sparql.Choice("html", "html"), max_bytes=HTML_MAX_BYTES)
-            context["table"] = await run_in_threadpool(read_table, result.path, result.form, result.seconds)
+            context["table"] = await run_in_threadpool(read_table, result)
         except ApiError as err:
             status, context["error"] = err.status, err.message
             if err.status == 507:

@@ -11,8 +11,6 @@ client with the SPARQL 1.1 Service Description (:mod:`catkg.api.descriptions`).
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -35,26 +33,16 @@ from catkg.store.bounded import (
     WorkerCrashed,
     WorkerPool,
 )
-from catkg.store.embedded import EmbeddedStore, StoreError
+from catkg.store.embedded import StoreError
+from catkg.store.formats import kind_of, media_types
 from catkg.store.guard import MAX_LENGTH, RefusedQuery, Screened, screen
-from catkg.store.remote import RemoteStore, run_bounded
+from catkg.store.query import run_query
 
 MAX_REQUEST = 256 * 1024
 """Largest request body (and query), in bytes."""
 
-RESULTS_MEDIA = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv; charset=utf-8",
-    "tsv": "text/tab-separated-values; charset=utf-8",
-}
-GRAPH_MEDIA = {
-    "turtle": "text/turtle; charset=utf-8",
-    "ntriples": "application/n-triples",
-    "nquads": "application/n-quads",
-    "jsonld": "application/ld+json",
-    "rdfxml": "application/rdf+xml",
-}
+RESULTS_MEDIA = media_types("results")
+GRAPH_MEDIA = media_types("graph")
 RESULTS_OFFERS = {
     "application/sparql-results+json": "json",
     "application/sparql-results+xml": "xml",
@@ -128,7 +116,7 @@ class Choice:
     graph: str | None
 
     def for_form(self, form: str | None) -> str | None:
-        return self.graph if form in ("construct", "describe", "triples") else self.results
+        return self.graph if kind_of(form) == "graph" else self.results
 
 
 # ------------------------------------------------------------------------------------------------ parsing
@@ -252,7 +240,7 @@ def _offer(accept: str | None, offers: dict[str, str]) -> str | None:
 
 
 def _not_acceptable(request: Request, form: str | None) -> ApiError:
-    offers = GRAPH_MEDIA if form in ("construct", "describe", "triples") else RESULTS_MEDIA
+    offers = GRAPH_MEDIA if kind_of(form) == "graph" else RESULTS_MEDIA
     return ApiError(
         406,
         f"cannot answer {request.headers.get('accept') or '(no Accept)'!r} for this "
@@ -278,40 +266,21 @@ def pool(request: Request) -> WorkerPool:
 async def evaluate(
     request: Request, screened: Screened, protocol: Protocol, choice: Choice, max_bytes: int | None = None
 ) -> Result:
-    """Run a screened query in a worker; its spooled result, or an ApiError with the status to answer.
+    """Run a screened query under the limits (:func:`catkg.store.query.run_query`); its result, or an ApiError with
+    the status to answer.
 
     A page (``html``) reads SPARQL JSON or N-Triples from the worker and renders them itself.
     """
-    store: EmbeddedStore | RemoteStore = request.app.state.store
-    results = "json" if choice.results == "html" else choice.results
-    graph = "ntriples" if choice.graph == "html" else choice.graph
     try:
-        if isinstance(store, RemoteStore):
-            # The remote store evaluates the (screened) query: forwarded under the same time and size limits.
-            limits = pool(request).limits
-            return await run_in_threadpool(
-                run_bounded,
-                store,
-                screened.text,
-                spool=pool(request).spool,
-                timeout=limits.timeout,
-                max_bytes=limits.max_bytes if max_bytes is None else max_bytes,
-                results_format=results,
-                graph_format=graph,
-                default_graph=protocol.default_graph,
-                named_graphs=protocol.named_graphs,
-                dataset=screened.dataset,
-            )
-        directory = store.directory / "oxigraph"
         return await run_in_threadpool(
-            pool(request).run,
-            directory,
-            screened.text,
-            results_format=results,
-            graph_format=graph,
+            run_query,
+            request.app.state.store,
+            screened,
+            pool(request),
+            results_format="json" if choice.results == "html" else choice.results,
+            graph_format="ntriples" if choice.graph == "html" else choice.graph,
             default_graph=protocol.default_graph,
             named_graphs=protocol.named_graphs,
-            dataset=screened.dataset,
             max_bytes=max_bytes,
         )
     except StoreError as err:
@@ -338,17 +307,13 @@ def check(text: str) -> Screened:
         raise ApiError(413 if err.reason == "length" else 400, err.message) from None
 
 
-def stream(result: Result, media_type: str) -> StreamingResponse:
-    """Stream a spooled result; the file is unlinked at once, so it goes away however the response ends."""
-    file = open(result.path, "rb")  # noqa: SIM115 - closed by the generator
-    os.unlink(result.path)
-
-    def chunks() -> Iterator[bytes]:
-        with file:
-            while chunk := file.read(64 * 1024):
-                yield chunk
-
-    return StreamingResponse(chunks(), media_type=media_type, headers={"Content-Length": str(result.size), "Vary": "Accept"})
+def stream(result: Result) -> Response:
+    """Answer a result: a small one from memory, a spooled one streamed from its file (unlinked once open, so it
+    goes away however the response ends)."""
+    headers = {"Content-Length": str(result.size), "Vary": "Accept"}
+    if result.body is not None:
+        return Response(result.body, media_type=result.media_type, headers={"Vary": "Accept"})
+    return StreamingResponse(result.chunks(), media_type=result.media_type, headers=headers)
 
 
 async def answer(request: Request, protocol: Protocol) -> Response:
@@ -363,11 +328,10 @@ async def answer(request: Request, protocol: Protocol) -> Response:
     if choice.for_form(screened.form) is None:
         raise _not_acceptable(request, screened.form)
     result = await evaluate(request, screened, protocol, choice)
-    fmt = result.format
-    if (result.form == "triples" and choice.graph == "html") or (result.form != "triples" and choice.results == "html"):
-        result.path.unlink(missing_ok=True)
+    if choice.for_form(result.form) == "html":
+        result.discard()
         return await editor.page(request, protocol)
-    return stream(result, GRAPH_MEDIA[fmt] if result.form == "triples" else RESULTS_MEDIA[fmt])
+    return stream(result)
 
 
 # ------------------------------------------------------------------------------------------------ routes

@@ -1,11 +1,13 @@
 """Queries under limits (time, result size, memory), evaluated in worker processes that can be killed.
 
 pyoxigraph cannot interrupt a running query (oxigraph issue #1926), so a query that never ends would hold a
-server thread and a core forever. Here each query runs in one of a few worker processes that open the store
-read-only (``Store.read_only``); the server waits for the answer until the time limit and then kills the worker
-and starts another. The worker serializes the result into a spool file, and only when the whole result is written
-(and within the size limit) does the caller learn the status: a query that runs out of time never becomes a 200
-with a truncated body. The caller then streams the file.
+server thread and a core forever. Here each query runs in one of a few worker processes (:mod:`catkg.store.worker`)
+that open the store read-only (``Store.read_only``); the server waits for the answer until the time limit and then
+kills the worker and starts another. The worker serializes the whole result (within the size limit) before it
+replies, and only then does the caller learn the status: a query that runs out of time never becomes a 200 with a
+truncated body. A small result (up to ``Limits.inline_bytes``) comes back through the worker's pipe, right after
+its reply, and is answered from memory; a larger one is written to a spool file, which the caller then streams.
+What the two sides say is in :mod:`catkg.store.protocol`.
 
 A worker also guards the server against what the engine does with hostile input: its queries run on a thread with a
 large stack (Oxigraph's parser and evaluator recurse), under an address-space limit, and, where the kernel allows
@@ -18,10 +20,8 @@ changes.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
-import resource
 import select
 import shutil
 import signal
@@ -32,20 +32,17 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
-RESULTS_FORMATS = ("json", "xml", "csv", "tsv")
-"""SPARQL results formats (SELECT, ASK), by name: pyoxigraph's ``QueryResultsFormat`` members."""
-GRAPH_FORMATS = ("turtle", "ntriples", "nquads", "jsonld", "rdfxml")
-"""RDF formats (CONSTRUCT, DESCRIBE), by name: pyoxigraph's ``RdfFormat`` members."""
-
-STACK_SIZE = 512 * 1024 * 1024
-"""Stack of the thread that evaluates queries: every query within the length limit then fits (measured: 60000
-nested parentheses need about 130 MB; the default 8 MB overflows at about 5000). Only touched pages are used."""
+from catkg.store.formats import FORMATS
+from catkg.store.protocol import Job, Reply
 
 GIB = 1024 * 1024 * 1024
+INLINE_BYTES = 256 * 1024
+"""Largest result answered from memory rather than through a spool file (see ``Limits.inline_bytes``)."""
 
 
 class BoundedError(Exception):
@@ -84,13 +81,15 @@ class NotAcceptable(BoundedError):
 class Limits:
     """The bounds of every query. ``from_env`` reads ``CATKG_SPARQL_TIMEOUT`` (seconds), ``CATKG_SPARQL_MAX_BYTES``,
     ``CATKG_SPARQL_WORKERS``, ``CATKG_SPARQL_MAX_MEMORY`` (bytes of address space per worker, 0 for none) and
-    ``CATKG_SPARQL_ISOLATE`` (0 to leave workers on the host's network)."""
+    ``CATKG_SPARQL_ISOLATE`` (0 to leave workers on the host's network); ``inline_bytes`` is the largest result
+    answered from memory (0: every result through a spool file)."""
 
     timeout: float = 10.0
     max_bytes: int = 100 * 1024 * 1024
     workers: int = 2
     memory: int = 4 * GIB
     isolate: bool = True
+    inline_bytes: int = INLINE_BYTES
 
     ENV = {
         "timeout": "CATKG_SPARQL_TIMEOUT",
@@ -98,6 +97,7 @@ class Limits:
         "workers": "CATKG_SPARQL_WORKERS",
         "memory": "CATKG_SPARQL_MAX_MEMORY",
         "isolate": "CATKG_SPARQL_ISOLATE",
+        "inline_bytes": "CATKG_SPARQL_INLINE_BYTES",
     }
 
     @classmethod
@@ -120,21 +120,57 @@ class Limits:
                     raise ValueError(f"{cls.ENV[spec.name]}={raw!r} is not a valid {spec.type}") from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         limits = cls(**values)
-        if limits.timeout <= 0 or limits.workers < 1 or limits.max_bytes < 1:
+        if limits.timeout <= 0 or limits.workers < 1 or limits.max_bytes < 1 or limits.inline_bytes < 0:
             raise ValueError(f"the SPARQL limits must be positive: {limits}")
         return limits
 
 
 @dataclass(frozen=True)
 class Result:
-    """A serialized result in a spool file, which the caller now owns (and removes)."""
+    """A serialized result: in memory (``body``) when small, else in a spool file (``path``) the caller now owns.
 
-    path: Path
+    ``read``, ``chunks`` or ``discard`` it once; each removes the spool file.
+    """
+
     form: str
     """'solutions' (SELECT), 'boolean' (ASK) or 'triples' (CONSTRUCT, DESCRIBE)."""
     format: str
     size: int
     seconds: float
+    body: bytes | None = None
+    path: Path | None = None
+
+    @property
+    def media_type(self) -> str:
+        return FORMATS[self.format].media_type
+
+    def read(self) -> bytes:
+        if self.body is not None:
+            return self.body
+        assert self.path is not None
+        try:
+            return self.path.read_bytes()
+        finally:
+            self.path.unlink(missing_ok=True)
+
+    def chunks(self, size: int = 64 * 1024) -> Iterator[bytes]:
+        """The result in pieces. A spool file is opened and unlinked at once, so it goes however reading ends."""
+        if self.body is not None:
+            return iter((self.body,))
+        assert self.path is not None
+        file = open(self.path, "rb")  # noqa: SIM115 - closed by the generator
+        self.path.unlink()
+
+        def pieces() -> Iterator[bytes]:
+            with file:
+                while chunk := file.read(size):
+                    yield chunk
+
+        return pieces()
+
+    def discard(self) -> None:
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
 
 
 @dataclass(eq=False)
@@ -142,28 +178,39 @@ class _Worker:
     proc: subprocess.Popen
     started: float = field(default_factory=time.monotonic)
 
-    def call(self, job: dict[str, Any], timeout: float) -> dict[str, Any]:
-        """Send one job and wait for its reply; kill the worker when it runs out of time or dies."""
+    def call(self, job: Job, timeout: float) -> tuple[Reply, bytes | None]:
+        """Send one job and wait for its reply (and inline result); kill the worker when it runs out of time or dies."""
         deadline = time.monotonic() + timeout
         assert self.proc.stdin is not None and self.proc.stdout is not None
         try:
-            self.proc.stdin.write(json.dumps(job).encode() + b"\n")
+            self.proc.stdin.write(job.encode())
             self.proc.stdin.flush()
         except OSError:
             raise WorkerCrashed(self._death()) from None
+        fd = self.proc.stdout.fileno()
         poller = select.poll()
-        poller.register(self.proc.stdout, select.POLLIN | select.POLLHUP | select.POLLERR)
-        while not poller.poll(max(0.0, deadline - time.monotonic()) * 1000):
-            if time.monotonic() >= deadline:
-                self.kill()
-                raise QueryTimeout(
-                    f"the query ran out of time: the limit is {timeout:g} s; "
-                    "narrow it (a LIMIT, a more selective pattern) and try again"
-                )
-        line = self.proc.stdout.readline()
-        if not line:
-            raise WorkerCrashed(self._death())
-        return json.loads(line)
+        poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
+        data = bytearray()
+        reply: Reply | None = None
+        while True:
+            if reply is None and (end := data.find(b"\n")) >= 0:
+                reply = Reply.decode(bytes(data[:end]))
+                del data[: end + 1]
+                if not reply.inline:
+                    return reply, None
+            if reply is not None and len(data) >= reply.size:
+                return reply, bytes(data)
+            while not poller.poll(max(0.0, deadline - time.monotonic()) * 1000):
+                if time.monotonic() >= deadline:
+                    self.kill()
+                    raise QueryTimeout(
+                        f"the query ran out of time: the limit is {timeout:g} s; "
+                        "narrow it (a LIMIT, a more selective pattern) and try again"
+                    )
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                raise WorkerCrashed(self._death())
+            data += chunk
 
     def _death(self) -> str:
         self.kill()
@@ -210,11 +257,12 @@ class WorkerPool:
     def _spawn(self) -> _Worker:
         config = {"memory": self.limits.memory, "isolate": self.limits.isolate}
         proc = subprocess.Popen(
-            [sys.executable, "-m", "catkg.store.bounded", json.dumps(config)],
+            [sys.executable, "-m", "catkg.store.worker", json.dumps(config)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=None,
             close_fds=True,
+            bufsize=0,  # replies are read from the descriptor, under the time limit
         )
         worker = _Worker(proc)
         with self._lock:
@@ -258,7 +306,8 @@ class WorkerPool:
         max_bytes: int | None = None,
         timeout: float | None = None,
     ) -> Result:
-        """Evaluate ``query`` on the pyoxigraph store in ``directory`` and spool its serialized result.
+        """Evaluate ``query`` on the pyoxigraph store in ``directory``: its serialized result, in memory when it is
+        at most ``limits.inline_bytes``, else in a spool file.
 
         Without ``default_graph`` the default graph is the union of all graphs, unless the query names its own
         dataset (``dataset``: FROM / FROM NAMED). ``results_format`` serializes SELECT/ASK results,
@@ -270,28 +319,29 @@ class WorkerPool:
         timeout = self.limits.timeout if timeout is None else timeout
         limit = self.limits.max_bytes if max_bytes is None else max_bytes
         path = self.spool / uuid.uuid4().hex
-        job = {
-            "directory": str(directory),
-            "query": query,
-            "results_format": results_format,
-            "graph_format": graph_format,
-            "default_graph": default_graph,
-            "named_graphs": named_graphs,
-            "dataset": dataset,
-            "output": str(path),
-            "max_bytes": limit,
-        }
+        job = Job(
+            str(directory),
+            query,
+            results_format,
+            graph_format,
+            default_graph,
+            named_graphs,
+            dataset,
+            str(path),
+            limit,
+            min(self.limits.inline_bytes, limit),
+        )
         worker = self._acquire(timeout)
         alive = False
         try:
-            reply = worker.call(job, timeout)
+            reply, body = worker.call(job, timeout)
             alive = True
         finally:
             self._release(worker, alive)
             if not alive:
                 path.unlink(missing_ok=True)
-        self.isolated = reply.get("isolated")
-        return outcome(reply, path, limit)
+        self.isolated = reply.isolated
+        return outcome(reply, body, path, limit)
 
     def close(self) -> None:
         """Stop every worker and remove the spool."""
@@ -308,157 +358,25 @@ class WorkerPool:
             self.close()
 
 
-def outcome(reply: dict[str, Any], path: Path, limit: int) -> Result:
-    """The result a job's reply announces (its spool file at ``path``), or the error it reports.
+def outcome(reply: Reply, body: bytes | None, path: Path, limit: int) -> Result:
+    """The result a job's reply announces (``body``, or its spool file at ``path``), or the error it reports.
 
     :raises SyntaxError, ResultTooLarge, NotAcceptable, QueryFailed: as the reply says; the spool file is removed.
     """
-    status = reply["status"]
-    if status == "ok":
-        return Result(path, reply["form"], reply["format"], reply["size"], reply["seconds"])
+    if reply.status == "ok":
+        assert reply.form is not None and reply.format is not None
+        if reply.inline:
+            return Result(reply.form, reply.format, reply.size, reply.seconds, body=body or b"")
+        return Result(reply.form, reply.format, reply.size, reply.seconds, path=path)
     path.unlink(missing_ok=True)
-    if status == "syntax":
-        raise SyntaxError(reply["message"])
-    if status == "too-large":
+    if reply.status == "syntax":
+        raise SyntaxError(reply.message)
+    if reply.status == "too-large":
         raise ResultTooLarge(f"the result is larger than the limit of {_size(limit)}; add a LIMIT or narrow the query")
-    if status == "not-acceptable":
-        raise NotAcceptable(reply["form"])
-    raise QueryFailed(reply["message"])
+    if reply.status == "not-acceptable":
+        raise NotAcceptable(reply.form or "query")
+    raise QueryFailed(reply.message)
 
 
 def _size(n: int) -> str:
     return f"{n / 1024 / 1024:g} MB" if n >= 1024 * 1024 else f"{n} bytes"
-
-
-# ---------------------------------------------------------------------------------------------------- the worker
-
-
-class _Capped:
-    """A binary file that refuses to grow past ``limit`` bytes (pyoxigraph writes through ``write``)."""
-
-    def __init__(self, file: BinaryIO, limit: int):
-        self.file, self.limit, self.size, self.over = file, limit, 0, False
-
-    def write(self, data: bytes) -> int:
-        self.size += len(data)
-        if self.size > self.limit:
-            self.over = True
-            raise OSError("result size limit reached")
-        return self.file.write(data)
-
-    def flush(self) -> None:
-        self.file.flush()
-
-
-def _execute(store: Any, job: dict[str, Any]) -> dict[str, Any]:
-    """Evaluate one job in the worker: the reply says the status, and for 'ok' the form and size of the spool."""
-    from pyoxigraph import NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat
-
-    started = time.perf_counter()
-    options: dict[str, Any] = {}
-    if job["default_graph"] is not None:
-        options["default_graph"] = [NamedNode(g) for g in job["default_graph"]]
-    elif not job["dataset"]:
-        options["use_default_graph_as_union"] = True
-    if job["named_graphs"] is not None:
-        options["named_graphs"] = [NamedNode(g) for g in job["named_graphs"]]
-    try:
-        result = store.query(job["query"], **options)
-    except SyntaxError as err:
-        return {"status": "syntax", "message": str(err)}
-    except (OSError, ValueError, RuntimeError, TypeError) as err:
-        return {"status": "error", "message": f"the query failed: {err}"}
-    if isinstance(result, (QuerySolutions, QueryBoolean)):
-        form = "solutions" if isinstance(result, QuerySolutions) else "boolean"
-        name = job["results_format"]
-        fmt = getattr(QueryResultsFormat, name.upper()) if name else None
-    else:
-        form, name = "triples", job["graph_format"]
-        fmt = (
-            {
-                "turtle": RdfFormat.TURTLE,
-                "ntriples": RdfFormat.N_TRIPLES,
-                "nquads": RdfFormat.N_QUADS,
-                "jsonld": RdfFormat.JSON_LD,
-                "rdfxml": RdfFormat.RDF_XML,
-            }.get(name)
-            if name
-            else None
-        )
-    if fmt is None:
-        return {"status": "not-acceptable", "form": form}
-    with open(job["output"], "wb") as file:
-        capped = _Capped(file, job["max_bytes"])
-        try:
-            result.serialize(capped, format=fmt)
-        except (OSError, ValueError, RuntimeError) as err:
-            if capped.over:
-                return {"status": "too-large"}
-            return {"status": "error", "message": f"the query failed: {err}"}
-    return {"status": "ok", "form": form, "format": name, "size": capped.size, "seconds": round(time.perf_counter() - started, 6)}
-
-
-def _isolate() -> bool:
-    """Move this process into a user and network namespace of its own: no interface but a down loopback.
-
-    Needs a single-threaded process and a kernel that allows unprivileged user namespaces; False where not.
-    The user namespace maps our own uid and gid onto themselves, so files read and written keep their owner.
-    """
-    clone_newuser, clone_newnet = 0x10000000, 0x40000000
-    uid, gid = os.getuid(), os.getgid()
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        if libc.unshare(clone_newuser | clone_newnet) != 0:
-            return False
-        Path("/proc/self/setgroups").write_text("deny")
-        Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
-        Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
-        return True
-    except (OSError, AttributeError):
-        return False
-
-
-def _watch_parent(parent: int) -> None:
-    """Exit when the server that started this worker is gone (even while a query runs)."""
-    while True:
-        time.sleep(1)
-        if os.getppid() != parent:
-            os._exit(1)
-
-
-def _serve(jobs: BinaryIO, replies: BinaryIO, isolated: bool) -> None:
-    from pyoxigraph import Store
-
-    store, opened = None, None
-    for line in jobs:
-        job = json.loads(line)
-        store_dir = str(Path(job["directory"]))
-        try:
-            if store_dir != opened:
-                store, opened = None, None
-                store, opened = Store.read_only(store_dir), store_dir
-            reply = _execute(store, job)
-        except (OSError, ValueError, RuntimeError) as err:
-            reply = {"status": "error", "message": f"cannot read the store: {err}"}
-        reply["isolated"] = isolated
-        replies.write(json.dumps(reply).encode() + b"\n")
-        replies.flush()
-
-
-def worker_main(config: dict[str, Any]) -> None:
-    """The worker process: jobs as JSON lines on stdin, one reply line each on a private copy of stdout."""
-    replies = os.fdopen(os.dup(1), "wb", buffering=0)
-    os.dup2(2, 1)  # anything else printed goes to stderr, never into the replies
-    parent = os.getppid()
-    isolated = _isolate() if config.get("isolate", True) else False  # before any thread starts
-    if config.get("memory"):
-        resource.setrlimit(resource.RLIMIT_AS, (config["memory"], config["memory"]))
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
-    threading.stack_size(STACK_SIZE)
-    worker = threading.Thread(target=_serve, args=(sys.stdin.buffer, replies, isolated), name="catkg-query")
-    worker.start()
-    worker.join()
-
-
-if __name__ == "__main__":
-    worker_main(json.loads(sys.argv[1]) if len(sys.argv) > 1 else {})

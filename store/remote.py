@@ -446,10 +446,12 @@ def run_bounded(
     default_graph: list[str] | None = None,
     named_graphs: list[str] | None = None,
     dataset: bool = False,
+    inline_bytes: int = 0,
 ) -> Any:
     """What :meth:`catkg.store.bounded.WorkerPool.run` does for the embedded store, for a remote one: forward the
     (already screened) query under the time limit, and serialize its result into a spool file under the size
-    limit, in the same formats and with the same errors; the remote store evaluates it, so no worker is needed.
+    limit, in the same formats and with the same errors (a result up to ``inline_bytes`` stays in memory); the
+    remote store evaluates it, so no worker is needed.
     The remote store's answer counts against the size limit too, and is not read past it.
 
     :raises SyntaxError, QueryTimeout, ResultTooLarge, NotAcceptable, QueryFailed: as the pool does.
@@ -457,7 +459,9 @@ def run_bounded(
     """
     import uuid
 
-    from catkg.store.bounded import QueryTimeout, _execute, outcome
+    from catkg.store.bounded import QueryTimeout, outcome
+    from catkg.store.protocol import Job, Reply
+    from catkg.store.worker import execute
 
     class Bounded:
         @staticmethod
@@ -467,20 +471,12 @@ def run_bounded(
             return store.query(text, timeout=timeout, max_bytes=max_bytes, **options)
 
     path = spool / uuid.uuid4().hex
-    job = {
-        "query": query,
-        "results_format": results_format,
-        "graph_format": graph_format,
-        "default_graph": default_graph,
-        "named_graphs": named_graphs,
-        "dataset": dataset,
-        "output": str(path),
-        "max_bytes": max_bytes,
-    }
+    job = Job("", query, results_format, graph_format, default_graph, named_graphs, dataset, str(path), max_bytes, inline_bytes)
+    body = None
     try:
-        reply = _execute(Bounded, job)
+        reply, body = execute(Bounded, job)
     except AnswerTooLarge:
-        reply = {"status": "too-large"}  # answered as the pool answers an oversized result (507)
+        reply = Reply("too-large")  # answered as the pool answers an oversized result (507)
     except RemoteTimeout as err:
         path.unlink(missing_ok=True)
         raise QueryTimeout(
@@ -489,7 +485,7 @@ def run_bounded(
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-    return outcome(reply, path, max_bytes)
+    return outcome(reply, body, path, max_bytes)
 
 
 __all__ = [

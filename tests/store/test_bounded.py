@@ -40,9 +40,7 @@ def pids(pool: WorkerPool) -> set[int]:
 
 
 def count(pool: WorkerPool, directory: Path, sparql: str = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }") -> int:
-    result = pool.run(directory, sparql)
-    body = json.loads(result.path.read_bytes())
-    result.path.unlink()
+    body = json.loads(pool.run(directory, sparql).read())
     return int(body["results"]["bindings"][0]["n"]["value"])
 
 
@@ -50,13 +48,11 @@ def test_result_is_spooled_in_the_asked_format(pool: WorkerPool, store: Embedded
     result = pool.run(
         oxigraph_dir(store), "SELECT ?s WHERE { ?s a <https://w3id.org/catkg/ontology#Fact> }", results_format="tsv"
     )
-    text = result.path.read_text(encoding="utf-8")
+    text = result.read().decode("utf-8")
     assert (result.form, result.format, result.size) == ("solutions", "tsv", len(text.encode()))
     assert text.splitlines()[0] == "?s" and len(text.splitlines()) == store.info["counts"]["facts"] + 1
-    result.path.unlink()
     graph = pool.run(oxigraph_dir(store), "CONSTRUCT WHERE { ?s a ?c } LIMIT 3", graph_format="ntriples")
-    assert graph.form == "triples" and len(graph.path.read_text().splitlines()) == 3
-    graph.path.unlink()
+    assert graph.form == "triples" and len(graph.read().decode().splitlines()) == 3
 
 
 def test_union_default_graph_unless_the_dataset_is_named(pool: WorkerPool, store: EmbeddedStore) -> None:
@@ -65,11 +61,9 @@ def test_union_default_graph_unless_the_dataset_is_named(pool: WorkerPool, store
     in_ontology = int(next(iter(store.query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{ontology}> {{ ?s ?p ?o }} }}")))[0].value)
     assert 0 < in_ontology < total
     from_clause = pool.run(oxigraph_dir(store), f"SELECT (COUNT(*) AS ?n) FROM <{ontology}> {{ ?s ?p ?o }}", dataset=True)
-    assert json.loads(from_clause.path.read_bytes())["results"]["bindings"][0]["n"]["value"] == str(in_ontology)
-    from_clause.path.unlink()
+    assert json.loads(from_clause.read())["results"]["bindings"][0]["n"]["value"] == str(in_ontology)
     protocol = pool.run(oxigraph_dir(store), "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", default_graph=[ontology], named_graphs=[])
-    assert json.loads(protocol.path.read_bytes())["results"]["bindings"][0]["n"]["value"] == str(in_ontology)
-    protocol.path.unlink()
+    assert json.loads(protocol.read())["results"]["bindings"][0]["n"]["value"] == str(in_ontology)
 
 
 def test_timeout_kills_the_worker_and_the_next_query_runs(pool: WorkerPool, store: EmbeddedStore) -> None:
@@ -90,7 +84,52 @@ def test_result_size_limit(pool: WorkerPool, store: EmbeddedStore) -> None:
     assert set(pool.spool.iterdir()) == spooled, "the partial result was removed"
     small = pool.run(oxigraph_dir(store), "ASK { ?s ?p ?o }", max_bytes=4096)
     assert small.size < 4096
-    small.path.unlink()
+
+
+def test_small_results_come_through_the_pipe_large_ones_through_the_spool(store: EmbeddedStore) -> None:
+    """The lean path: a result up to ``inline_bytes`` never touches the spool; one byte more and it is spooled.
+    Both give the same bytes, and a result larger than the pipe's capacity arrives whole."""
+    directory, query = oxigraph_dir(store), "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 20"
+    everything = "CONSTRUCT WHERE { ?s ?p ?o }"
+    seen: dict[int, tuple[bool, bytes]] = {}
+    reference = WorkerPool(Limits(timeout=30, workers=1, inline_bytes=0))
+    try:
+        spooled = reference.run(directory, query)
+        assert spooled.body is None and spooled.path is not None and spooled.path.exists()
+        expected = spooled.read()
+        assert len(expected) == spooled.size and not spooled.path.exists(), "read removes the spool file"
+        whole = reference.run(directory, everything, graph_format="ntriples").read()
+    finally:
+        reference.close()
+    for inline in (len(expected), len(expected) - 1):
+        pool = WorkerPool(Limits(timeout=30, workers=1, inline_bytes=inline))
+        try:
+            result = pool.run(directory, query)
+            seen[inline] = (result.body is not None, result.read())
+            assert list(pool.spool.iterdir()) == [], "nothing is left in the spool"
+            if inline == len(expected):
+                big = WorkerPool(Limits(timeout=30, workers=1, inline_bytes=len(whole)))
+                try:
+                    assert len(whole) > 1024 * 1024, "larger than the reply pipe"
+                    graph = big.run(directory, everything, graph_format="ntriples")
+                    assert graph.body is not None and graph.read() == whole
+                finally:
+                    big.close()
+        finally:
+            pool.close()
+    assert seen == {len(expected): (True, expected), len(expected) - 1: (False, expected)}
+
+
+def test_size_limit_holds_on_the_lean_path(store: EmbeddedStore) -> None:
+    """A result over the size limit is refused whether it would have come inline or spooled."""
+    for inline in (0, 1 << 20):
+        pool = WorkerPool(Limits(timeout=30, workers=1, inline_bytes=inline))
+        try:
+            with pytest.raises(ResultTooLarge):
+                pool.run(oxigraph_dir(store), "CONSTRUCT WHERE { ?s ?p ?o }", max_bytes=100_000)
+            assert list(pool.spool.iterdir()) == []
+        finally:
+            pool.close()
 
 
 def test_syntax_error_and_unacceptable_form(pool: WorkerPool, store: EmbeddedStore) -> None:
@@ -116,8 +155,7 @@ def test_deep_recursion_fits_the_worker_stack(pool: WorkerPool, store: EmbeddedS
     """Past the lexer's limit (direct use): 20,000 nested parentheses overflow an 8 MB stack, not the worker's."""
     deep = "SELECT (" + "(" * 20_000 + "1" + ")" * 20_000 + " AS ?x) {}"
     result = pool.run(oxigraph_dir(store), deep)
-    assert json.loads(result.path.read_bytes())["results"]["bindings"][0]["x"]["value"] == "1"
-    result.path.unlink()
+    assert json.loads(result.read())["results"]["bindings"][0]["x"]["value"] == "1"
 
 
 def small_store(path: Path, label: str) -> Path:
@@ -132,9 +170,8 @@ def test_worker_follows_a_new_generation(pool: WorkerPool, tmp_path: Path) -> No
     first, second = small_store(tmp_path / "first", "one"), small_store(tmp_path / "second", "two")
     for directory, expected in [(first, "one"), (second, "two"), (first, "one")]:
         result = pool.run(directory, "SELECT ?l { ?x <http://example.org/label> ?l }")
-        solutions = parse_query_results(path=str(result.path), format=QueryResultsFormat.JSON)
+        solutions = parse_query_results(result.read(), format=QueryResultsFormat.JSON)
         assert [s["l"].value for s in solutions] == [expected]
-        result.path.unlink()
 
 
 def test_workers_have_no_network(pool: WorkerPool, store: EmbeddedStore) -> None:
@@ -156,11 +193,11 @@ def test_workers_have_no_network(pool: WorkerPool, store: EmbeddedStore) -> None
 def test_worker_overhead_is_small(pool: WorkerPool, store: EmbeddedStore) -> None:
     """The price of killable queries: a trivial query through a warm worker against in process."""
     directory = oxigraph_dir(store)
-    pool.run(directory, "ASK {}").path.unlink()
+    pool.run(directory, "ASK {}").read()
     runs = 50
     started = time.perf_counter()
     for _ in range(runs):
-        pool.run(directory, "ASK { ?s ?p ?o }").path.unlink()
+        pool.run(directory, "ASK { ?s ?p ?o }").read()
     via_worker = (time.perf_counter() - started) / runs
     started = time.perf_counter()
     for _ in range(runs):
