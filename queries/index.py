@@ -1,11 +1,11 @@
-"""The SQLite file the build's index step writes into each store generation: its layout, how it is written and how
-it is opened to read.
+"""What the build's index step writes into each store generation, and how it is opened to read.
 
-It holds the full-text index and the entity names the search reads (``catkg.queries.search``) and the fact
-documents (``catkg.queries.facts``): written once per build from the validated curation, swapped in with the
-graph, read-only afterwards. Each fact is one document of the index: its statement, quote, values as written,
-attributed study and citations, and the names (label, synonyms, abbreviations) of its subject and object, and its
-entities as tokens (``x<id>``) for the fact's own entities and for their broader ones.
+An SQLite file holds the fact documents (``catkg.queries.facts``), the entity names and the facets of each fact
+the search reads (``catkg.queries.search``); beside it, the full-text engine (``catkg.queries.engine``). Both are
+written once per build from the validated curation, swapped in with the graph, read-only afterwards. Each fact is
+one document of the engine: its statement, quote, values as written, attributed study and citations, the names
+(label, synonyms, abbreviations) of its subject and object, its entities as tokens (``x<id>``) for the fact's own
+entities and for their broader ones, and its kind, design, measures, source kind and entity types.
 """
 
 from __future__ import annotations
@@ -18,19 +18,23 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
+from rdflib.namespace import RDFS
+
 from catkg.ingest.to_rdf import broader_closure
 from catkg.ingest.validate import Validated
-from catkg.ontology.load import fact_kinds, label
+from catkg.ontology.load import entity_types, fact_kinds, label, ontology_graph
+from catkg.queries import engine
 from catkg.queries.run import Queryable, QueryError
 
 INDEX = "search.sqlite"
 
-LAYOUT = 2
-"""The file's layout, kept in SQLite's ``user_version``: 2 added the fact documents and numbers facts by rowid.
-A store built by an older catkg has layout 0 (no documents) and must be rebuilt."""
+LAYOUT = 3
+"""The file's layout, kept in SQLite's ``user_version``: 2 added the fact documents and numbers facts by rowid; 3
+moved the full-text index from SQLite FTS5 to the Tantivy engine beside the file (catkg.queries.engine) and added
+the facets. A store built by an older catkg has layout 0 (no documents) or 2 and must be rebuilt."""
 
 COLUMNS = ("statement", "quote", "names", "entities", "broader", "details")
-"""The full-text columns of a fact's document, in the order of the ``facts`` table."""
+"""The columns of a fact's engine document that the graph is checked against (tests/queries/test_documents.py)."""
 
 
 def entity_token(entity_id: str) -> str:
@@ -62,29 +66,59 @@ def build_index(directory: Path, store: Queryable, validated: Validated) -> None
     """
     from catkg.queries.facts import fact_documents  # facts.py reads through open_index: imported here, no cycle
 
-    entities = _entity_texts(validated)
+    write_index(directory, fact_documents(validated), _entity_texts(validated))
+
+
+def write_index(directory: Path, facts: Iterable[dict[str, Any]], entities: dict[str, EntityText]) -> None:
+    """Write ``facts`` (in the API's shape) into the SQLite file and the full-text engine of ``directory``.
+
+    One pass, a batch of documents at a time: the SQLite rows and the engine's documents of a fact share its
+    number. The benchmarks call this with synthetic facts to build the search of 1M facts without a store.
+    """
     kinds = {slug: label(cls) for slug, cls in fact_kinds().items()}
+    types = type_closure()
     db = sqlite3.connect(directory / INDEX)
     try:
-        db.execute(
-            f"CREATE VIRTUAL TABLE facts USING fts5({', '.join(COLUMNS)}, tokenize='porter unicode61 remove_diacritics 2')"
-        )
         db.execute("CREATE TABLE names (name TEXT NOT NULL, entity TEXT NOT NULL)")
-        # A fact's number is its rowid in both tables: ranking reads only rowids, and ids only for one page.
+        # A fact's number is its rowid in every table and its "n" in the engine: ranking reads numbers only.
         db.execute("CREATE TABLE documents (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, fact TEXT NOT NULL)")
+        db.execute(f"CREATE TABLE facets (n INTEGER PRIMARY KEY, {', '.join(f'{c} TEXT NOT NULL' for c in FACETS)})")
         db.execute(f"PRAGMA user_version = {LAYOUT}")
         db.executemany(
             "INSERT INTO names VALUES (?, ?)", ((name, entity) for entity, text in entities.items() for name in text.names)
         )
-        for batch in _batches(enumerate(fact_documents(validated), 1), BATCH):
-            db.executemany("INSERT INTO documents VALUES (?, ?, ?)", ((n, f["id"], json.dumps(f)) for n, f in batch))
-            db.executemany(
-                f"INSERT INTO facts (rowid, {', '.join(COLUMNS)}) VALUES (?{', ?' * len(COLUMNS)})",
-                ((n, *_index_row(f, entities, kinds)) for n, f in batch),
-            )
+
+        def documents() -> Iterator[tuple[int, dict[str, list[str]]]]:
+            for batch in _batches(enumerate(facts, 1), BATCH):
+                db.executemany("INSERT INTO documents VALUES (?, ?, ?)", ((n, f["id"], json.dumps(f)) for n, f in batch))
+                db.executemany(f"INSERT INTO facets VALUES (?{', ?' * len(FACETS)})", ((n, *facets(f)) for n, f in batch))
+                yield from ((n, document(f, entities, kinds, types)) for n, f in batch)
+
+        engine.write(directory, documents())
         db.commit()
     finally:
         db.close()
+
+
+FACETS = ("subject", "predicate", "object", "source", "sentence", "kind")
+"""What the ranking reads of a candidate fact to fold near-duplicates and spread a page over distinct answers."""
+
+
+def facets(fact: dict[str, Any]) -> tuple[str, ...]:
+    evidence = fact["evidence"]
+    sentence = f"{evidence['source']['id']}:{evidence['start']}"
+    source = evidence["source"]["id"]
+    return (fact["subject"]["id"], fact["predicate"].lower(), fact["object"]["id"], source, sentence, fact["kind"])
+
+
+def type_closure() -> dict[str, list[str]]:
+    """Each entity type slug and the slugs of the types above it (an imaging is a procedure)."""
+    classes = entity_types()
+    slugs = {cls: slug for slug, cls in classes.items()}
+    graph = ontology_graph()
+    return {
+        slug: [slugs[c] for c in graph.transitive_objects(cls, RDFS.subClassOf) if c in slugs] for slug, cls in classes.items()
+    }
 
 
 def _entity_texts(validated: Validated) -> dict[str, EntityText]:
@@ -100,16 +134,30 @@ def _entity_texts(validated: Validated) -> dict[str, EntityText]:
     }
 
 
-def _index_row(fact: dict[str, Any], entities: dict[str, EntityText], kinds: dict[str, str]) -> tuple[str, ...]:
-    """One fact's row of the full-text index: its text, its entities' names and tokens, and the details of its
-    values, evidence, predicate and kind."""
+def document(
+    fact: dict[str, Any], entities: dict[str, EntityText], kinds: dict[str, str], types: dict[str, list[str]]
+) -> dict[str, list[str]]:
+    """One fact's document of the full-text engine: its text, its entities' names and tokens, the details of its
+    values, evidence, predicate and kind, and its facets as exact tokens."""
     ends = (entities[fact["subject"]["id"]], entities[fact["object"]["id"]])
     evidence = fact["evidence"]
     details = {fact["predicate"], kinds[fact["kind"]], *evidence["citations"], *(value["as_written"] for value in fact["values"])}
     if evidence["attributed_to"]:
         details.add(evidence["attributed_to"])
-    columns = ({n for e in ends for n in e.names}, {e.token for e in ends}, ends[0].broader | ends[1].broader, details)
-    return (fact["statement"], evidence["quote"], *(" ; ".join(sorted(c)) for c in columns))
+    measures = {value["measure"] for value in fact["values"]} | ({"any"} if fact["values"] else set())
+    return {
+        "statement": [fact["statement"]],
+        "quote": [evidence["quote"]],
+        "names": sorted({n for e in ends for n in e.names}),
+        "entities": sorted({e.token for e in ends}),
+        "broader": sorted(ends[0].broader | ends[1].broader),
+        "details": sorted(details),
+        "kind": [fact["kind"]],
+        "design": [fact["study_design"]],
+        "measures": sorted(measures),
+        "source": ["reference" if evidence["cites"] else "article"],
+        "types": sorted({t for end in (fact["subject"], fact["object"]) for t in types.get(end["type"], [end["type"]])}),
+    }
 
 
 def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:

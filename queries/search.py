@@ -1,191 +1,73 @@
-"""Full-text search over facts: reads a question and ranks facts by BM25 over the index queries/index.py builds.
+"""Search over facts: a question read as concepts, candidates from the full-text engine, a first page that covers
+the question.
 
-The index is a build step, so it is written into each new store generation and swapped in with it; the same step
-writes the fact documents ``catkg.queries.facts`` reads facts from. Each fact is one document of the index: its
-statement, quote, values as written, attributed study and citations, and the names (label, synonyms,
-abbreviations) of its subject and object. Entity names found in a question are also matched as the entity itself
-(an ``x<id>`` token), for the fact's own entities and, ranked lower, for their broader ones, so
-"PE" finds facts about pulmonary embolism, and "VTE" finds them too.
+Every step can be told to a clinician:
+
+1. **Reading** (catkg.queries.reading): the entities the question names (PE is pulmonary embolism; an entity also
+   finds facts about the entities under it), what its other words ask for through the ontology's vocabulary (a
+   fact kind, a value measure, a study design, a cited reference), and its other words. Each is one *concept*.
+2. **Candidates**: the engine's best ``WINDOW`` facts by BM25 over all the concepts (an entity's own token counts
+   most, then the statement and the entities' names, then the quote), top-k so that its cost does not grow with
+   the number of matches.
+3. **Coverage**: each candidate is scored by the share of the question's concepts it matches, each concept weighted
+   by its rarity (BM25's idf), plus its BM25 relevance (half as much at most): a fact about both "osimertinib" and
+   "pulmonary embolism" comes before a fact about one of them.
+4. **Folding**: a candidate with the subject, predicate and object of a better one, or read from the same sentence,
+   is folded under it ("+N more"), so the page is not ten copies of one answer.
+5. **Spreading**: the page is then filled greedily, each next fact losing a share of its score for every shown
+   fact with the same subject or object (maximal marginal relevance; more for list questions, "which", "every"),
+   and every concept that matches a candidate gets one on the first page.
+
+Beyond the ``WINDOW`` best candidates, facts follow the engine's BM25 order, so pages of any size walk one ranking.
 """
 
 from __future__ import annotations
 
 import json
-import re
+import math
 import sqlite3
-from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from catkg.queries.facts import Page, Served, fact_ids, facts_by_id
-from catkg.queries.index import entity_token, open_index
+import tantivy
 
-WEIGHTS = (4.0, 1.5, 3.0, 6.0, 1.0, 1.0)
-"""BM25 weights of the index's COLUMNS: entity matches count most, then the statement and entity names, then the
-quote."""
+from catkg.queries.engine import Engine, open_engine
+from catkg.queries.facts import Page, Served, facts_by_id, kind_iri, type_iri
+from catkg.queries.index import FACETS, entity_token, open_index
+from catkg.queries.reading import Reading, read
+from catkg.queries.run import QueryError
 
-STOPWORDS = set(
-    """a an and are as at be by can do does for from has have how i in into is it its of on or that the
-their there these this to was were what when where which who whom why will with""".split()
-)
+WINDOW = 100
+"""How many of the engine's best candidates are scored for coverage, folded and spread."""
+FIRST_PAGE = 10
+"""The page every concept of the question is represented on."""
 
-WORD = re.compile(r"\w+", re.UNICODE)
-
-
-@dataclass(frozen=True)
-class Hit:
-    id: str
-    score: float
-
-
-def _names(db: sqlite3.Connection) -> list[tuple[str, str]]:
-    return db.execute("SELECT name, entity FROM names ORDER BY length(name) DESC").fetchall()
-
-
-@dataclass(frozen=True)
-class NameIndex:
-    """The entity names of one search index, longest first, grouped by their first word (lower case).
-
-    A name is found in a text only where the text has the name's first word as a whole word (a name starts at a
-    word boundary, see ``_name_pattern``), so a question looks up its own words here instead of trying every name.
-    Names that do not start with a word character are tried on every question.
-    """
-
-    by_word: dict[str, list[int]]
-    always: list[int]
-    names: list[tuple[str, str]]
-
-    @classmethod
-    def of(cls, names: list[tuple[str, str]]) -> NameIndex:
-        by_word: dict[str, list[int]] = {}
-        always = []
-        for position, (name, _) in enumerate(names):
-            first = WORD.match(name)
-            if first:
-                by_word.setdefault(first.group().lower(), []).append(position)
-            else:
-                always.append(position)
-        return cls(by_word, always, names)
-
-    def candidates(self, text: str) -> list[tuple[str, str]]:
-        """The names that may occur in ``text``, in the order of ``names`` (longest first)."""
-        positions = set(self.always)
-        for word in set(WORD.findall(text.lower())):
-            positions.update(self.by_word.get(word, ()))
-        return [self.names[p] for p in sorted(positions)]
-
-
-@lru_cache(maxsize=8)
-def _name_index(path: str, mtime_ns: int, size: int) -> NameIndex:
-    """The name index of one search index file, read once per file version (a new build writes a new file)."""
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return NameIndex.of(_names(db))
-    finally:
-        db.close()
-
-
-def name_index(db: sqlite3.Connection) -> NameIndex:
-    """The name index of ``db``: cached by the file's path, modification time and size; read anew for a database
-    with no file (in memory)."""
-    path = next((row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"), "")
-    if path:
-        stat = Path(path).stat()
-        return _name_index(path, stat.st_mtime_ns, stat.st_size)
-    return NameIndex.of(_names(db))
+TEXT_WEIGHTS = {"statement": 4.0, "quote": 1.5, "names": 3.0, "details": 1.0}
+"""BM25 boosts of a word in each text column: the statement and the entities' names count most."""
+ENTITY_WEIGHTS = {"entities": 6.0, "broader": 1.0}
+"""An entity's own token counts most; a fact about an entity under it, less."""
+TERM_WEIGHT = 4.0
+"""A vocabulary term (a fact kind, a measure, a design, a source kind) as a column token."""
+TERM_FIELD = {"kind": "kind", "measure": "measures", "design": "design", "source": "source"}
+RELEVANCE = 0.5
+"""BM25 relevance counts up to half as much as full coverage of the question."""
+REDUNDANCY = {False: 0.1, True: 0.2}
+"""What a fact loses for each shown fact with the same answer: more when the question asks for a list."""
+SHOWN = 0.5
+"""A concept already on the page counts half as much each time it is shown again."""
+WORD_WEIGHT = 0.5
+"""A plain word of the question counts half as much as what the question was read as naming."""
 
 
 @dataclass(frozen=True)
-class Reading:
-    """How a question was read: the entities it names (and the names used), and its other words."""
+class Concept:
+    """One concept of the question: its key (``entity:d-dimer``, ``kind:mechanism``, ``word:resolved``), the engine
+    query that matches it, and its weight (rarity)."""
 
-    entities: list[str]
-    names_of: dict[str, list[str]]
-    words: list[str]
-
-
-@lru_cache(maxsize=500_000)
-def _name_pattern(name: str) -> re.Pattern[str]:
-    """The pattern an entity name is found by, compiled once: ``re``'s own cache holds 512 patterns, fewer than the
-    names of a large graph, so without this every question recompiled every name (78% of a search at 10k facts)."""
-    flags = 0 if (len(name) <= 4 and name.isupper()) else re.IGNORECASE
-    return re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", flags)
-
-
-def interpret(db: sqlite3.Connection, text: str) -> Reading:
-    """Split a question into the entities it names and its remaining words (stop words dropped).
-
-    Longer names win (``D-dimer`` before ``D``); a short all-capital abbreviation must match its case, so the
-    word "all" is not ALK and "pe" inside a word never matches.
-    """
-    entities: list[str] = []
-    names_of: dict[str, list[str]] = {}
-    rest = text
-    for name, entity in name_index(db).candidates(text):
-        pattern = _name_pattern(name)
-        if pattern.search(rest):
-            rest = pattern.sub(" ", rest)
-            names_of.setdefault(entity, []).append(name)
-            if entity not in entities:
-                entities.append(entity)
-    words = [w for w in WORD.findall(rest.lower()) if w not in STOPWORDS]
-    return Reading(entities, names_of, words)
-
-
-def concepts(reading: Reading) -> list[str]:
-    """One FTS5 expression per concept of the question: each word, and each entity as its token or the name used.
-
-    Every term is quoted, so no user text is read as FTS5 syntax.
-    """
-    terms = [f'"{w}"' for w in dict.fromkeys(reading.words)]
-    for entity in reading.entities:
-        phrases = ['"' + " ".join(WORD.findall(n.lower())) + '"' for n in reading.names_of[entity] if WORD.search(n)]
-        terms.append("(" + " OR ".join([f'{{entities broader names}} : "{entity_token(entity)}"', *phrases]) + ")")
-    return terms
-
-
-def _ranked(db: sqlite3.Connection, terms: list[str]) -> list[tuple[int, float, int]]:
-    """Every fact matching a concept of the question, best first, as (minus its coverage, its BM25, its rowid).
-
-    Facts that match more of the question's concepts come first (a coordination factor, as in Lucene's classic
-    scoring: "osimertinib pulmonary embolism" wants facts about both), then by BM25. FTS5's BM25 is a sum over the
-    query's phrases, so each concept is scored on its own and the scores added: one query a concept gives both
-    the facts it matches and their share of the score, and no fact's text is read (rowids only).
-    """
-    weights = ", ".join(map(str, WEIGHTS))
-    coverage: Counter[int] = Counter()
-    scores: Counter[int] = Counter()
-    for term in terms:
-        matched = dict(db.execute(f"SELECT rowid, bm25(facts, {weights}) FROM facts WHERE facts MATCH ?", (term,)))
-        coverage.update(matched.keys())
-        scores.update(matched)
-    return sorted((-coverage[rowid], score, rowid) for rowid, score in scores.items())
-
-
-def _page(db: sqlite3.Connection, ranked: list[tuple[int, float, int]], offset: int, limit: int) -> list[Hit]:
-    """One page of ranked hits; hits that tie (same coverage and score) go in id order, so ids are read only for
-    the page and the ties across its edges."""
-    start, end = offset, min(offset + limit, len(ranked))
-    while 0 < start < len(ranked) and ranked[start - 1][:2] == ranked[start][:2]:
-        start -= 1
-    while start < end < len(ranked) and ranked[end - 1][:2] == ranked[end][:2]:
-        end += 1
-    window = ranked[start:end]
-    ids = dict(
-        db.execute(
-            "SELECT n, id FROM documents WHERE n IN (SELECT value FROM json_each(?))",
-            (json.dumps([rowid for *_, rowid in window]),),
-        )
-    )
-    window.sort(key=lambda hit: (hit[0], hit[1], ids[hit[2]]))
-    return [Hit(ids[rowid], round(-score, 4)) for _, score, rowid in window[offset - start :][:limit]]
-
-
-def _numbers(db: sqlite3.Connection, ids: list[str]) -> set[int]:
-    """The rowids of the facts with these ids."""
-    return {n for (n,) in db.execute("SELECT n FROM documents WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))}
+    key: str
+    query: tantivy.Query
+    weight: float
 
 
 @dataclass(frozen=True)
@@ -198,6 +80,160 @@ class SearchPage(Page):
         return {**super().as_dict(), "interpreted": self.interpreted}
 
 
+def concepts(engine: Engine, reading: Reading) -> list[Concept]:
+    """The question's concepts as engine queries. Every term is a token or a phrase of tokens built from the
+    index's own analyzer, so no user text is read as query syntax."""
+    found = []
+    for entity in reading.entities:
+        token = entity_token(entity)
+        leaves = [engine.term(f, token, w) for f, w in ENTITY_WEIGHTS.items()]
+        counts = [engine.count(f, token) for f in ENTITY_WEIGHTS]
+        for name in reading.names_of[entity]:
+            words = engine.words(name)
+            if words:
+                leaves += [engine.phrase(f, words, TEXT_WEIGHTS[f]) for f in ("statement", "names", "quote")]
+        found.append(_concept(engine, f"entity:{entity}", leaves, counts))
+    for term, text in reading.terms:
+        facet_field = TERM_FIELD[term.facet]
+        leaves = [engine.term(facet_field, term.value, TERM_WEIGHT)]
+        counts = [engine.count(facet_field, term.value)]
+        for word in engine.words(text):
+            leaves += _word_leaves(engine, word)
+        found.append(_concept(engine, reading.key(term), leaves, counts))
+    for word in reading.words:
+        tokens = engine.words(word)
+        if tokens:
+            leaves = [leaf for token in tokens for leaf in _word_leaves(engine, token)]
+            counts = [engine.count(f, t) for t in tokens for f in TEXT_WEIGHTS]
+            found.append(_concept(engine, f"word:{word}", leaves, counts, WORD_WEIGHT))
+    return found
+
+
+def _word_leaves(engine: Engine, token: str) -> list[tantivy.Query]:
+    return [engine.term(f, token, w) for f, w in TEXT_WEIGHTS.items()]
+
+
+def _concept(engine: Engine, key: str, leaves: list[tantivy.Query], counts: list[int], share: float = 1.0) -> Concept:
+    """A concept; its weight is BM25's idf of its commonest leaf (a lower bound of how many facts it matches)."""
+    size, matched = engine.size, max(counts, default=0)
+    weight = share * math.log(1 + (size - matched + 0.5) / (matched + 0.5))
+    return Concept(key, _any(leaves), weight)
+
+
+def _any(queries: Sequence[tantivy.Query]) -> tantivy.Query:
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
+
+
+def _filtered(engine: Engine, query: tantivy.Query, kind: str | None, type: str | None) -> tantivy.Query:
+    """``query`` restricted to facts of ``kind`` and with an entity of ``type`` (or under it), adding no score."""
+    clauses = [(tantivy.Occur.Must, query)]
+    if kind:
+        kind_iri(kind)  # unknown kind: QueryError naming the known ones
+        clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(engine.term("kind", kind), 0.0)))
+    if type:
+        type_iri(type)
+        clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(engine.term("types", type), 0.0)))
+    return tantivy.Query.boolean_query(clauses) if len(clauses) > 1 else query
+
+
+@dataclass
+class Candidate:
+    n: int
+    relevance: float
+    facets: dict[str, str]
+    matched: set[str] = field(default_factory=set)
+    score: float = 0.0
+    folded: list[tuple[Candidate, str]] = field(default_factory=list)
+
+
+def _facets(db: sqlite3.Connection, numbers: list[int]) -> dict[int, dict[str, str]]:
+    rows = db.execute(
+        f"SELECT n, {', '.join(FACETS)} FROM facets WHERE n IN (SELECT value FROM json_each(?))", (json.dumps(numbers),)
+    )
+    return {row[0]: dict(zip(FACETS, row[1:], strict=True)) for row in rows}
+
+
+def _score(engine: Engine, found: list[Concept], candidates: list[Candidate]) -> None:
+    """Each candidate's score: the rarity-weighted share of the concepts it matches, plus its scaled BM25."""
+    numbers = [c.n for c in candidates]
+    for concept in found:
+        for n in engine.among(concept.query, numbers):
+            next(c for c in candidates if c.n == n).matched.add(concept.key)
+    total = sum(c.weight for c in found) or 1.0
+    weights = {c.key: c.weight for c in found}
+    best = max((c.relevance for c in candidates), default=0.0) or 1.0
+    for c in candidates:
+        c.score = sum(weights[k] for k in c.matched) / total + RELEVANCE * c.relevance / best
+
+
+def _fold(ranked: list[Candidate]) -> list[Candidate]:
+    """Fold each candidate under the first better one with its subject, predicate and object, or its sentence."""
+    kept: list[Candidate] = []
+    by_triple: dict[tuple[str, str, str], Candidate] = {}
+    by_sentence: dict[str, Candidate] = {}
+    for c in ranked:
+        triple = (c.facets["subject"], c.facets["predicate"], c.facets["object"])
+        if triple in by_triple:
+            by_triple[triple].folded.append((c, "same subject, predicate and object"))
+        elif c.facets["sentence"] in by_sentence:
+            by_sentence[c.facets["sentence"]].folded.append((c, "same sentence"))
+        else:
+            kept.append(c)
+            by_triple[triple] = c
+            by_sentence[c.facets["sentence"]] = c
+    return kept
+
+
+def _spread(kept: list[Candidate], found: list[Concept], reading: Reading) -> list[Candidate]:
+    """Fill the page greedily: each next fact is the one that adds most, where a concept already shown counts
+    ``SHOWN`` times less each time it is shown again, and a fact loses ``REDUNDANCY`` for each shown fact with the
+    same answer (its subject or object, when the question does not name it). Then every concept that a candidate
+    matches gets one on the first page."""
+    weights = {c.key: c.weight for c in found}
+    total = sum(weights.values()) or 1.0
+    best = max((c.relevance for c in kept), default=0.0) or 1.0
+    named = set(reading.entities)
+    penalty = REDUNDANCY[reading.listing]
+    times: dict[str, int] = {}
+    answers: dict[str, int] = {}
+
+    def gain(c: Candidate) -> tuple[float, int]:
+        covered = sum(weights[k] * SHOWN ** times.get(k, 0) for k in c.matched) / total
+        repeats = sum(answers.get(e, 0) for e in _answers(c, named))
+        return covered + RELEVANCE * c.relevance / best - penalty * repeats, -c.n
+
+    order: list[Candidate] = []
+    left = list(kept)
+    while left and len(order) < WINDOW:
+        pick = max(left, key=gain)
+        pick.score = gain(pick)[0]
+        left.remove(pick)
+        order.append(pick)
+        for k in pick.matched:
+            times[k] = times.get(k, 0) + 1
+        for e in _answers(pick, named):
+            answers[e] = answers.get(e, 0) + 1
+    covered = {k for c in order[:FIRST_PAGE] for k in c.matched}
+    promoted: list[Candidate] = []
+    for concept in sorted(found, key=lambda c: -c.weight):
+        if concept.key in covered or len(promoted) >= FIRST_PAGE // 2:
+            continue
+        pick = next((c for c in order[FIRST_PAGE:] if concept.key in c.matched and c not in promoted), None)
+        if pick is not None:
+            promoted.append(pick)
+            covered |= pick.matched
+    if not promoted:
+        return order
+    rest = [c for c in order if c not in promoted]
+    cut = max(FIRST_PAGE - len(promoted), 0)
+    return rest[:cut] + promoted + rest[cut:]
+
+
+def _answers(c: Candidate, named: set[str]) -> set[str]:
+    """The entities of a fact that the question does not name: what the fact answers."""
+    return {c.facets[role] for role in ("subject", "object")} - named
+
+
 def search(
     store: Served,
     text: str,
@@ -206,23 +242,56 @@ def search(
     offset: int = 0,
     kind: str | None = None,
     type: str | None = None,
+    exclude: Sequence[str] = (),
 ) -> SearchPage:
-    """A page of facts ranked by relevance to ``text``, each with its score and evidence; ``kind`` and ``type``
-    (an entity type of the subject or object) narrow the hits. ``interpreted`` names the entities the text was
-    read as naming.
+    """A page of facts ranked for ``text`` (see the module's docstring), each with its score, its evidence and the
+    near-duplicates folded under it; ``kind`` and ``type`` (an entity type of the subject or object) narrow the
+    hits; ``exclude`` removes readings of the question (``entity:pulmonary-embolism``, ``kind:mechanism``).
 
-    :raises QueryError: when the store has no search index.
+    :raises QueryError: when the store has no search index, or for an unknown kind or type.
     """
     db = open_index(store.directory)
     try:
-        reading = interpret(db, text)
-        ranked = _ranked(db, concepts(reading))
-        if kind or type:
-            wanted = _numbers(db, fact_ids(store, kind=kind, type=type))
-            ranked = [hit for hit in ranked if hit[2] in wanted]
-        hits = _page(db, ranked, offset, limit)
+        engine = open_engine(store.directory)
+        if engine is None:
+            raise QueryError(f"no search index in {store.directory}; rebuild the store with 'catkg build'")
+        reading = read(db, text, exclude)
+        found = concepts(engine, reading)
+        if not found:
+            return SearchPage([], 0, limit, offset, reading.interpreted())
+        query = _filtered(engine, _any([c.query for c in found]), kind, type)
+        hits, total = engine.top(query, WINDOW, count=True)
+        numbers = [n for _, n in hits]
+        facets = _facets(db, numbers)
+        window = [Candidate(n, score, facets[n]) for score, n in hits]
+        _score(engine, found, window)
+        ranked = sorted(window, key=lambda c: (-c.score, c.n))
+        order = _spread(_fold(ranked), found, reading)
+        folded = sum(len(c.folded) for c in order)
+        wanted = offset + limit
+        if wanted > len(order) and total > len(window):
+            beyond, _ = engine.top(query, wanted - len(order) + len(window))
+            order += [Candidate(n, score, {}, score=round(score, 4)) for score, n in beyond[len(window) :]]
     finally:
         db.close()
-    facts = {f["id"]: f for f in facts_by_id(store, [h.id for h in hits])}
-    items = [{**facts[h.id], "score": h.score} for h in hits if h.id in facts]
-    return SearchPage(items, len(ranked), limit, offset, {"entities": reading.entities})
+    page = order[offset:wanted]
+    ids = _ids(store, [c.n for c in page] + [f.n for c in page for f, _ in c.folded])
+    facts = {f["id"]: f for f in facts_by_id(store, list(ids.values()))}
+    items = [_item(c, ids, facts) for c in page if ids.get(c.n) in facts]
+    return SearchPage(items, total - folded, limit, offset, reading.interpreted())
+
+
+def _ids(store: Served, numbers: list[int]) -> dict[int, str]:
+    db = open_index(store.directory)
+    try:
+        rows = db.execute("SELECT n, id FROM documents WHERE n IN (SELECT value FROM json_each(?))", (json.dumps(numbers),))
+        return dict(rows.fetchall())
+    finally:
+        db.close()
+
+
+def _item(c: Candidate, ids: dict[int, str], facts: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    folded = [
+        {"id": ids[f.n], "statement": facts[ids[f.n]]["statement"], "why": why} for f, why in c.folded if ids.get(f.n) in facts
+    ]
+    return {**facts[ids[c.n]], "score": round(c.score, 4), "matched": sorted(c.matched), "more": len(folded), "folded": folded}

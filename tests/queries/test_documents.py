@@ -18,6 +18,7 @@ import pytest
 from conftest import SYNTHETIC_FACTS
 
 from catkg.ingest.validate import load_and_validate
+from catkg.queries.engine import open_engine
 from catkg.queries.facts import fact_ids, facts_by_id, facts_from_graph, get_fact
 from catkg.queries.index import COLUMNS, INDEX, entity_token
 from catkg.queries.run import QueryError, run
@@ -56,15 +57,19 @@ def test_documents_keep_the_order_asked_and_leave_out_unknown_ids(store: Embedde
 
 
 def index_rows(store: EmbeddedStore) -> tuple[list[tuple[str, ...]], list[tuple[str, str]]]:
-    """The full-text rows (with each fact's id) and the names the build wrote."""
+    """The full-text documents (with each fact's id) as the engine stores them, and the names the build wrote."""
     db = sqlite3.connect(store.directory / INDEX)
     try:
-        facts = db.execute(
-            f"SELECT d.id, {', '.join('f.' + c for c in COLUMNS)} FROM facts f JOIN documents d ON d.n = f.rowid"
-        ).fetchall()
-        return sorted(facts), sorted(db.execute("SELECT entity, name FROM names"))
+        ids = dict(db.execute("SELECT n, id FROM documents"))
+        names = sorted(db.execute("SELECT entity, name FROM names"))
     finally:
         db.close()
+    engine = open_engine(store.directory)
+    facts = []
+    for n, fact_id in ids.items():
+        doc = engine.stored(n)
+        facts.append((fact_id, *(" ; ".join(sorted(doc.get(c, []))) for c in COLUMNS)))
+    return sorted(facts), names
 
 
 def graph_rows(store: EmbeddedStore) -> tuple[list[tuple[str, ...]], list[tuple[str, str]]]:
