@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from importlib.metadata import version
 from pathlib import Path
 
@@ -65,3 +66,26 @@ def create_app(
             return JSONResponse({"status": "unavailable", "error": str(err)}, status_code=503)
 
     return app
+
+
+SERVE_WORKERS = "CATKG_SERVE_WORKERS"
+"""Server processes of ``catkg serve`` (default 1); each has its own SPARQL worker pool."""
+
+
+def serve_workers() -> int:
+    """How many server processes ``catkg serve`` starts, from ``CATKG_SERVE_WORKERS``.
+
+    :raises ValueError: naming the variable when its value is not a whole number of at least 1.
+    """
+    raw = os.environ.get(SERVE_WORKERS, "").strip() or "1"
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{SERVE_WORKERS}={raw!r} is not a number of processes (1 or more)")
+    return int(raw)
+
+
+def from_environment() -> FastAPI:
+    """The app of each server process when ``catkg serve`` starts several: the store named by ``CATKG_STORE``
+    (and ``CATKG_STORE_URL``), which ``serve`` sets for them."""
+    path = Path(os.environ.get("CATKG_STORE") or "data/store")
+    url = os.environ.get("CATKG_STORE_URL")
+    return create_app(RemoteStore(url, path) if url else EmbeddedStore(path))

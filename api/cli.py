@@ -171,17 +171,30 @@ def serve(
     store_url: StoreUrlOption = None,
 ) -> None:
     """Serve the SPARQL endpoint, the API and the pages; builds the store first when there is none."""
+    import os
+
     import uvicorn
 
-    from catkg.api.app import create_app
+    from catkg.api.app import create_app, serve_workers
 
     with errors():
+        try:
+            workers = serve_workers()
+        except ValueError as err:
+            raise QueryError(str(err)) from None
         if not store.is_symlink() and not store.exists():
             say(f"no store at {store}: building it")
             build_store(store, store_url=store_url)
         application = create_app(open_store(store, store_url))
-    say(f"serving {store_url or store} on http://{host}:{port}/")
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+    say(f"serving {store_url or store} on http://{host}:{port}/" + (f" ({workers} processes)" if workers > 1 else ""))
+    if workers == 1:
+        uvicorn.run(application, host=host, port=port, log_level="warning")
+        return
+    # Several processes share the socket; each builds its own app (and SPARQL worker pool) from the environment.
+    os.environ["CATKG_STORE"] = str(store.absolute())
+    if store_url:
+        os.environ["CATKG_STORE_URL"] = store_url
+    uvicorn.run("catkg.api.app:from_environment", factory=True, workers=workers, host=host, port=port, log_level="warning")
 
 
 @app.command()

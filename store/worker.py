@@ -24,14 +24,11 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from catkg.store.formats import FORMATS
-from catkg.store.protocol import Form, Job, Reply
+from catkg.store.protocol import PIPE_SIZE, Form, Job, Reply
 
 STACK_SIZE = 512 * 1024 * 1024
 """Stack of the thread that evaluates queries: every query within the length limit then fits (measured: 60000
 nested parentheses need about 130 MB; the default 8 MB overflows at about 5000). Only touched pages are used."""
-
-PIPE_SIZE = 1024 * 1024
-"""Capacity asked for the reply pipe (Linux's default ``pipe-max-size``), so an inline result is one write."""
 
 
 class _Sink:
