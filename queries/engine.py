@@ -2,9 +2,10 @@
 
 Tantivy (Rust) answers a top-k query with block-max WAND, so the cost of a page does not grow with the number of
 facts that match a word; SQLite FTS5 scores every match (``ORDER BY bm25 LIMIT 10`` took 390-1050 ms on 1M
-documents, Tantivy 4-12 ms: benchmarks/RESULTS.md). Each fact is one document: its text columns (analysed: lower
-case, English stems) and its facets as exact tokens (its entities, their broader entities, its kind, its study
-design, the measures of its values, the kind of its source, the types of its entities).
+documents, Tantivy 4-12 ms, as measured for issue 15; benchmarks/ does not yet measure it). Each fact is one
+document: its text columns (analysed: lower case, English stems) and its facets as exact tokens (its entities,
+their broader entities, its kind, its study design, the measures of its values, the kind of its source, the types
+of its entities).
 """
 
 from __future__ import annotations
