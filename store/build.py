@@ -25,6 +25,7 @@ from pathlib import Path
 from pyoxigraph import NamedNode, RdfFormat, Store, serialize
 
 from catkg.ingest.load import CurationError
+from catkg.ingest.parsed import ParsedCache
 from catkg.ingest.to_rdf import DATA_GRAPH, INFERRED_GRAPH, data_ntriples, entity_typing, meta_quads, ontology_quads
 from catkg.ingest.validate import Validated, curated_root, load_and_validate, sources_root
 from catkg.ontology.reason import REASONER, Reasoning, ReasoningError, reason
@@ -87,9 +88,10 @@ def build(
 ) -> BuildResult:
     """Validate, convert, load and check a new generation, then make ``path`` point at it.
 
-    ``incremental``: the parts of the graph that the serving generation's shapes check passed (recorded in its
-    :data:`PASSED`, by content hash) are not checked again; without a serving generation, or with False,
-    everything is checked.
+    ``incremental``: curated files parsed by an earlier build (kept by content hash in :func:`cache_dir`) are not
+    parsed again, though every record is still validated; and the parts of the graph that the serving
+    generation's shapes check passed (its :data:`PASSED`, by content hash) are not checked again. Without a
+    serving generation the shapes check everything; with False nothing is reused.
 
     With ``store_url`` (a remote SPARQL 1.1 store's query endpoint) the graphs go to that store instead of
     ``oxigraph/`` (see :mod:`catkg.store.remote`): they are built and checked in memory, staged on the remote
@@ -103,7 +105,8 @@ def build(
     if path.exists() and not path.is_symlink():
         raise StoreError(f"{path} exists and is not a catkg store link; move it away or choose another --store")
     progress("validating curated data")
-    validated = load_and_validate(curated, sources)
+    parsed = ParsedCache(cache_dir(path) / "parsed") if incremental else None
+    validated = load_and_validate(curated, sources, parsed=parsed)
     gens = generations_dir(path)
     try:
         gens.mkdir(parents=True, exist_ok=True)
@@ -115,7 +118,10 @@ def build(
         except BlockingIOError as err:
             raise StoreError(f"another build of {path} is running") from err
         passed = _passed(path) if incremental else frozenset()
-        return _build_locked(path, gens, validated, steps, curated, sources, progress, store_url, passed)
+        result = _build_locked(path, gens, validated, steps, curated, sources, progress, store_url, passed)
+        if parsed is not None:
+            parsed.commit()  # only now: a failed build leaves the cache as it was
+        return result
 
 
 def _build_locked(
@@ -272,6 +278,11 @@ PASSED = "shapes-passed.txt"
 """In a generation: the key of every part of its graph that passed the shapes (``ShapeReport.passed``), a line each."""
 
 
+def cache_dir(path: Path) -> Path:
+    """Where builds of the store ``path`` keep what the next build may reuse: ``<store>.cache`` beside it."""
+    return path.parent / f"{path.name}.cache"
+
+
 def _passed(path: Path) -> frozenset[str]:
     """What the serving generation's shapes check passed; nothing when there is none or its record is unreadable
     (then everything is checked: a cache that cannot be read costs time, never a check)."""
@@ -368,4 +379,4 @@ def _prune(path: Path, gens: Path, keep: set[Path | None]) -> None:
         link.unlink(missing_ok=True)
 
 
-__all__ = ["GENERATIONS", "PASSED", "BuildResult", "build", "content_hash"]
+__all__ = ["GENERATIONS", "PASSED", "BuildResult", "build", "cache_dir", "content_hash"]

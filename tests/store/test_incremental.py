@@ -21,7 +21,7 @@ from catkg.api.app import create_app
 from catkg.ingest.load import CurationError
 from catkg.ingest.to_rdf import META_GRAPH, ONTOLOGY_GRAPH
 from catkg.queries.steps import build_graph
-from catkg.store.build import PASSED
+from catkg.store.build import PASSED, cache_dir
 from catkg.store.embedded import EmbeddedStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,6 +129,24 @@ def test_a_shape_broken_in_a_cached_file_is_still_refused(data: Path, tmp_path: 
     with pytest.raises(CurationError, match="fact 'fact-1': a measurement needs a unit"):
         build_at(tmp_path / "store", work)
     assert (tmp_path / "store").resolve() == served, "the previous generation keeps serving"
+
+
+def test_unchanged_files_are_not_parsed_again_but_still_validated(data: Path, tmp_path: Path) -> None:
+    """The parse of every curated file is kept by content; a file whose entity went away is still refused."""
+    work = copy(data, tmp_path)
+    build_at(tmp_path / "store", work)
+    parsed = cache_dir(tmp_path / "store") / "parsed"
+    files = sorted((work / "curated").rglob("*.yaml"))
+    before = {p.name for p in parsed.iterdir()}
+    assert len(before) == len(files)
+    edit(work / "curated" / "facts" / "facts-00002.yaml", "(synthetic fact 250)", "(synthetic fact 250, edited)")
+    build_at(tmp_path / "store", work)
+    after = {p.name for p in parsed.iterdir()}
+    assert len(after) == len(files) and len(after - before) == 1, "the edited file's parse replaced its old one"
+    # The fact files are unchanged, but the entity their first fact names is renamed away: still refused.
+    edit(work / "curated" / "entities" / "entities-00000.yaml", "- id: anatomical-site-e14\n", "- id: anatomical-site-e14x\n")
+    with pytest.raises(CurationError, match="facts\\[0\\].subject: unknown entity 'anatomical-site-e14'"):
+        build_at(tmp_path / "store", work)
 
 
 def test_changed_shapes_check_everything_again(data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
