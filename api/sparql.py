@@ -2,8 +2,8 @@
 
 Every request goes the same way: parse the protocol parameters from the raw bytes (strict UTF-8), screen the query
 text (:mod:`catkg.store.guard`: updates, SERVICE and deep nesting refused), negotiate the result format, evaluate in
-a worker process under the time and size limits (:mod:`catkg.store.bounded`), and only then answer: the status is
-decided before the first byte, and the spooled result streams from disk.
+a worker process under the time and size limits (:func:`catkg.store.query.run_query`), and only then answer: the
+status is decided before the first byte; a small result is answered from memory, a spooled one streams from disk.
 
 ``GET /sparql`` without a query answers a browser with the query editor (:mod:`catkg.api.editor`) and any other
 client with the SPARQL 1.1 Service Description (:mod:`catkg.api.descriptions`).

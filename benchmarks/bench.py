@@ -45,6 +45,13 @@ TWO_HOP = (
     "?fact cat:hasSubject ?subject ; cat:hasObject ?object . ?object rdfs:label ?objectLabel }"
 )
 """The 2-hop query: facts whose subject sits directly under an entity, with their object's label."""
+SHORT = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 20"
+"""The short query (issue 16): twenty triples, the same for every request."""
+ENTITY_FACTS = (
+    "PREFIX cat: <https://w3id.org/catkg/ontology#> "
+    "SELECT ?fact ?statement WHERE { ?fact cat:hasSubject <%s> ; cat:statement ?statement }"
+)
+"""One entity's facts, with their statements: a short query that differs from request to request."""
 QUESTION = "quantified_risk_factors"
 JSON_RESULTS = "application/sparql-results+json"
 
@@ -149,6 +156,45 @@ def child_build(data: str, store: str) -> None:
                 "reasoning": result.info.get("reasoning"),
                 "shapes": result.info.get("shapes"),
                 "directory": str(result.directory),
+            }
+        )
+    )
+
+
+def child_rebuild(data: str, store: str) -> None:
+    """Edit one fact of one fact file (the middle one) and build again on the built store: the incremental
+    build a curator waits for. The file is restored afterwards (the store keeps the edit)."""
+    from catkg.queries.steps import build_graph
+
+    files = sorted((Path(data) / "curated" / "facts").glob("*.yaml"))
+    edited = files[len(files) // 2]
+    original = edited.read_bytes()
+    text = original.decode("utf-8")
+    at = text.index('statement: "') + len('statement: "')
+    edited.write_text(text[:at] + "Edited: " + text[at:], encoding="utf-8")
+    marks: list[tuple[str, float]] = []
+    try:
+        started = time.perf_counter()
+        result = build_graph(
+            Path(store),
+            curated=Path(data) / "curated",
+            sources=Path(data) / "sources",
+            progress=lambda message: marks.append((message, time.perf_counter() - started)),
+        )
+        seconds = time.perf_counter() - started
+    finally:
+        edited.write_bytes(original)
+    ends = [at for _, at in marks[1:]] + [seconds]
+    phases = {message: round(end - at, 3) for (message, at), end in zip(marks, ends, strict=True)}
+    print(
+        json.dumps(
+            {
+                "seconds": round(seconds, 3),
+                "file": edited.name,
+                "files": len(files),
+                "phases": phases,
+                "counts": result.info["counts"],
+                "shapes": result.info.get("shapes"),
             }
         )
     )
@@ -274,17 +320,50 @@ def tree_rss_mib(root: int) -> float:
     return total / 1024
 
 
+def tree_cpu_seconds(root: int) -> float:
+    """CPU seconds (user and system) used so far by a process and its living descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    stats: dict[int, list[str]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+                stats[int(entry)] = fields
+                children.setdefault(int(fields[1]), []).append(int(entry))
+            except (OSError, IndexError, ValueError):
+                pass
+    total, todo, tick = 0, [root], os.sysconf("SC_CLK_TCK")
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        if pid in stats:
+            total += int(stats[pid][11]) + int(stats[pid][12])
+    return total / tick
+
+
 class Server:
     """A server process on loopback, its memory sampled while it runs; stopped by pid (and its group).
 
     ``sparql_path`` is where it answers the SPARQL 1.1 Protocol; it is ready when an ASK there answers 200.
     """
 
-    def __init__(self, name: str, argv: list[str], url: str, sparql_path: str, log: Path, ready_timeout: float):
+    def __init__(
+        self,
+        name: str,
+        argv: list[str],
+        url: str,
+        sparql_path: str,
+        log: Path,
+        ready_timeout: float,
+        env: dict[str, str] | None = None,
+    ):
         self.name, self.url, self.sparql_path, self.peak = name, url, sparql_path, 0.0
         self.log = open(log, "w")
         started = time.perf_counter()
-        self.proc = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True, cwd=ROOT)
+        self.proc = subprocess.Popen(
+            argv, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True, cwd=ROOT, env={**os.environ, **(env or {})}
+        )
         self._stop = threading.Event()
         self._sampler = threading.Thread(target=self._sample, daemon=True)
         self._sampler.start()
@@ -438,19 +517,29 @@ def measure_server(
     two_hop = [sparql_request(server.sparql_path, TWO_HOP % (ENTITY + p)) for p in plan["parents"]]
     out: dict[str, Any] = {}
     cyc = lambda items, k: [items[i % len(items)] for i in range(k)]  # noqa: E731
-    if kind == "catkg":
+    if kind == "catkg":  # catkg2, the same server in two processes, answers only the SPARQL cells
         out["entity"] = sequential(base, cyc([(f"/api/entities/{e}", {}) for e in plan["leaves"]], n), timeout, step)
         out["search"] = sequential(base, cyc([("/api/search", {"params": {"q": s}}) for s in plan["searches"]], n), timeout, step)
         out["question"] = sequential(
             base, cyc([(f"/api/questions/{QUESTION}", {"params": {"outcome": e}}) for e in plan["leaves"]], n), timeout, step
         )
         fact_reqs = [(f"/api/facts/{f}", {}) for f in plan["facts"]]
-    else:
+    elif kind != "catkg2":
         fact_reqs = [sparql_request(server.sparql_path, fact_details_query(f)) for f in plan["facts"][:load]]
     out["two_hop"] = sequential(base, cyc(two_hop, n), timeout, step)
-    out["fact"] = sequential(base, cyc(fact_reqs, n), timeout, step)
+    if kind != "catkg2":
+        out["fact"] = sequential(base, cyc(fact_reqs, n), timeout, step)
     out["load_sparql"] = concurrent(base, cyc(two_hop, load), args.clients, timeout, step)
-    out["load_fact"] = concurrent(base, cyc(fact_reqs, load), args.clients, timeout, step)
+    if kind != "catkg2":
+        out["load_fact"] = concurrent(base, cyc(fact_reqs, load), args.clients, timeout, step)
+    short = [sparql_request(server.sparql_path, SHORT)]
+    entity_facts = [sparql_request(server.sparql_path, ENTITY_FACTS % (ENTITY + e)) for e in plan["leaves"]]
+    concurrent(base, cyc(short, 200), args.clients, timeout, step)  # warm every worker before the short cells
+    for key, requests in (("short", short), ("entity_facts", entity_facts)):
+        cpu = tree_cpu_seconds(server.proc.pid)
+        out[key] = concurrent(base, cyc(requests, args.short_requests), args.clients, timeout, step)
+        # The server's own CPU per answered request (all its processes), whatever the client costs.
+        out[key]["server_cpu_ms"] = round((tree_cpu_seconds(server.proc.pid) - cpu) / max(1, out[key]["n"]) * 1000, 3)
     return out
 
 
@@ -474,7 +563,7 @@ def prepare(facts: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
         stats["seconds"] = round(time.perf_counter() - t, 2)
     else:
         stats = data_stats(data)
-    for old in (work / "store", work / "store.generations", work / "raw", work / "oxigraph-cli"):
+    for old in (work / "store", work / "store.generations", work / "store.cache", work / "raw", work / "oxigraph-cli"):
         if old.is_symlink() or old.is_file():
             old.unlink()
         elif old.exists():
@@ -558,6 +647,19 @@ def server_specs(
             1.0,
         ),
         (
+            "catkg2",
+            lambda port, log: Server(
+                "catkg serve (CATKG_SERVE_WORKERS=2)",
+                [PY, "-m", "catkg.api.cli", "serve", "--store", str(work / "store"), "--port", str(port)],
+                url(port),
+                "/sparql",
+                log,
+                ready,
+                env={"CATKG_SERVE_WORKERS": "2"},
+            ),
+            1.0,
+        ),
+        (
             "oxigraph",
             lambda port, log: Server(
                 "oxigraph serve-read-only",
@@ -616,6 +718,11 @@ def run_size(facts: int, args: argparse.Namespace, deadline: float) -> dict[str,
     if "error" in res["build"]:
         return res
     res["build"]["triples_per_s"] = round(res["build"]["counts"]["triples"] / res["build"]["seconds"])
+    say("catkg build again, one fact file edited ...")
+    res["rebuild"] = run_child(
+        ["_rebuild", str(work / "data"), str(work / "store")], max(60, left()), logs / f"{name}-rebuild.log"
+    )
+    say(f"rebuild: {res['rebuild']}")
     say("dump, raw bulk_load, oxigraph load (CLI) ...")
     nq = load_raw(res, work, logs, left)
     say(f"raw: {res['raw']}; oxigraph load: {res['oxigraph_load']}; disk: {res['disk']}")
@@ -772,6 +879,27 @@ def report(results: list[dict], meta: dict, command: str, notes: list[str], prof
             )
     out += [
         "",
+        "One fact file edited (one statement of one fact), then `build_graph` again on the built store: an incremental "
+        "build (unchanged files are not parsed again; parts of the graph whose shapes check passed are not checked "
+        "again; validation, conversion to RDF, the load and the search index are done in full).",
+        "",
+        "| facts | fact files | full build s | one-file rebuild s | rebuild/full | shape parts reused | phases |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in results:
+        rb = r.get("rebuild", {})
+        if "seconds" in rb and "phases" in rb:
+            full = g(r, "build", "seconds", default=None)
+            out.append(
+                f"| {label(r['facts'])} | {rb['files']} | {full} | {rb['seconds']} | "
+                f"{ratio(rb['seconds'], full) if full else '—'} | {g(rb, 'shapes', 'reused_parts')} | "
+                + "; ".join(f"{k}: {v}" for k, v in rb["phases"].items())
+                + f"; SHACL {g(rb, 'shapes', 'seconds')} s |"
+            )
+        elif rb:
+            out.append(f"| {label(r['facts'])} | {rb.get('error', rb)} | | | | | |")
+    out += [
+        "",
         "## Store size on disk (MiB)",
         "",
         "| facts | N-Quads dump | catkg generation (total) | catkg oxigraph | catkg search index "
@@ -819,7 +947,7 @@ def report(results: list[dict], meta: dict, command: str, notes: list[str], prof
     ]
     for r in results:
         for q, what in (("load_sparql", "/sparql 2-hop"), ("load_fact", "one fact")):
-            for s in ("catkg", "oxigraph", "rdflib"):
+            for s in ("catkg", "catkg2", "oxigraph", "rdflib"):
                 d = g(r, s, q, default={})
                 if isinstance(d, dict) and "rps" in d:
                     where = {"catkg": "/api/facts/{id}", "oxigraph": "SPARQL fact_details", "rdflib": "SPARQL fact_details"}
@@ -829,13 +957,36 @@ def report(results: list[dict], meta: dict, command: str, notes: list[str], prof
                     )
     out += [
         "",
+        f"## Short SPARQL queries, {meta['clients']} concurrent clients on loopback",
+        "",
+        "`short` = `" + SHORT + "` every time; `entity_facts` = one entity's facts with their statements "
+        "(a different leaf entity each request). catkg = `catkg serve` (one process), catkg2 = the same with "
+        "`CATKG_SERVE_WORKERS=2`; oxigraph = `oxigraph serve-read-only`. The clients are Python threads on the same "
+        "machine (httpx, one connection each): their own CPU is part of what limits every server. `server CPU` is "
+        "the CPU time of the server and all its processes per answered request, measured over the cell.",
+        "",
+        "| facts | query | server | requests | errors | req/s | p50 ms | p99 ms | server CPU ms/request | req/s vs oxigraph |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in results:
+        for q in ("short", "entity_facts"):
+            base = g(r, "oxigraph", q, "rps", default=None)
+            for s in ("catkg", "catkg2", "oxigraph"):
+                d = g(r, s, q, default={})
+                if isinstance(d, dict) and "rps" in d:
+                    out.append(
+                        f"| {label(r['facts'])} | {q} | {s} | {d['n']} | {d['errors']} | {d['rps']} | {d['p50_ms']} | "
+                        f"{d['p99_ms']} | {d.get('server_cpu_ms', '—')} | {ratio(d['rps'], base) if base else '—'} |"
+                    )
+    out += [
+        "",
         "## Server memory (MiB, resident, process and all its children)",
         "",
         "| facts | server | ready after s | idle | after the run | peak sampled |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for r in results:
-        for s in ("catkg", "oxigraph", "rdflib"):
+        for s in ("catkg", "catkg2", "oxigraph", "rdflib"):
             d = r.get(s, {})
             if "peak_rss_mib" in d:
                 out.append(
@@ -866,6 +1017,17 @@ def report(results: list[dict], meta: dict, command: str, notes: list[str], prof
             checks.append(("/sparql throughput ≥ 0.8x oxigraph serve", c / o, c / o >= 0.8, "x"))
         if c and rl:
             checks.append(("/sparql throughput ≥ 10x rdflib-endpoint", c / rl, c / rl >= 10, "x"))
+        for s in ("catkg", "catkg2"):
+            for q in ("short", "entity_facts"):
+                mine, theirs = g(r, s, q, "rps", default=None), g(r, "oxigraph", q, "rps", default=None)
+                if mine and theirs and not g(r, s, q, "errors", default=0):
+                    checks.append((f"{s} {q} /sparql throughput ≥ 1.0x oxigraph serve", mine / theirs, mine >= theirs, "x"))
+            mine, theirs = g(r, s, "two_hop", "p50_ms", default=None), g(r, "oxigraph", "two_hop", "p50_ms", default=None)
+            if mine and theirs:
+                checks.append((f"{s} 2-hop p50 speed ≥ 0.9x oxigraph serve's", theirs / mine, theirs / mine >= 0.9, "x"))
+        rebuilt = g(r, "rebuild", "seconds", default=None)
+        if rebuilt:
+            checks.append(("one-file rebuild < 60 s", rebuilt, rebuilt < 60, " s"))
         peak = g(r, "catkg", "peak_rss_mib", default=None)
         if peak:
             checks.append(("catkg serve memory < 2 GB (2048 MiB)", peak, peak < 2048, " MiB"))
@@ -892,6 +1054,7 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1].startswith("_"):
         {
             "_build": child_build,
+            "_rebuild": child_rebuild,
             "_raw": child_raw_load,
             "_direct": child_direct,
             "_profile": child_profile,
@@ -904,6 +1067,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=60, help="sequential requests per latency measurement")
     parser.add_argument("--load-requests", type=int, default=800, help="requests per throughput measurement")
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--short-requests", type=int, default=3000, help="requests per short-query throughput cell")
     parser.add_argument(
         "--rdflib-max",
         type=parse_size,
@@ -940,7 +1104,7 @@ def main() -> None:
         raw.write_text(json.dumps({"meta": meta, "results": results}, indent=1))
     meta["minutes"] = round((time.monotonic() - started) / 60, 1)
     for r in results:
-        for key in ("build", "raw", "oxigraph_load", "direct", "catkg", "oxigraph", "rdflib"):
+        for key in ("build", "rebuild", "raw", "oxigraph_load", "direct", "catkg", "catkg2", "oxigraph", "rdflib"):
             if isinstance(r.get(key), dict) and ("error" in r[key] or "skipped" in r[key]):
                 notes.append(f"{label(r['facts'])} {key}: {r[key].get('error') or r[key].get('skipped')}")
     raw.write_text(json.dumps({"meta": meta, "results": results, "notes": notes}, indent=1))

@@ -20,12 +20,15 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from catkg.ingest.models import Entity, Fact, Skip, Source
+
+if TYPE_CHECKING:
+    from catkg.ingest.parsed import ParsedCache
 
 R = TypeVar("R", bound=BaseModel)
 Path_ = tuple[str | int, ...]
@@ -273,8 +276,8 @@ def load_file(path: Path, display: str, into: Curation, loaded: tuple[Any, list[
     return problems
 
 
-def load_curation(root: Path, display_root: Path | None = None) -> Curation:
-    """Read every curated YAML file under ``root``.
+def load_curation(root: Path, display_root: Path | None = None, parsed: ParsedCache | None = None) -> Curation:
+    """Read every curated YAML file under ``root`` (``parsed``: a cache of files parsed before, by content).
 
     :raises CurationError: listing every problem found in every file, not only the first.
     """
@@ -284,7 +287,8 @@ def load_curation(root: Path, display_root: Path | None = None) -> Curation:
     if not paths:
         raise CurationError([Problem(str(root), 0, "", "no curated .yaml files found")])
     displays = [str(path.relative_to(display_root)) if display_root else str(path) for path in paths]
-    for path, display, loaded in zip(paths, displays, _load_all(paths, displays), strict=True):
+    loaded_all = parsed.load_all(paths, displays, _load_all) if parsed else _load_all(paths, displays)
+    for path, display, loaded in zip(paths, displays, loaded_all, strict=True):
         problems += load_file(path, display, curation, loaded)
     if problems:
         raise CurationError(problems)

@@ -18,6 +18,7 @@ import networkx as nx
 
 from catkg.ingest.load import Curation, CurationError, Located, Problem, load_curation
 from catkg.ingest.models import Fact, Source, Value
+from catkg.ingest.parsed import ParsedCache
 from catkg.ontology.load import entity_types, fact_kinds
 
 
@@ -341,10 +342,13 @@ def validate(cur: Curation, sources_dir: Path | None = None) -> Validated:
     return Validated(cur, texts, spans, source_spans)
 
 
-def load_and_validate(curated: Path | None = None, sources_dir: Path | None = None) -> Validated:
-    """The whole ingest check, from YAML files to validated records.
+def load_and_validate(
+    curated: Path | None = None, sources_dir: Path | None = None, parsed: ParsedCache | None = None
+) -> Validated:
+    """The whole ingest check, from YAML files to validated records (``parsed``: files parsed before, by content,
+    so unchanged files are not parsed again; every check still runs).
 
     :raises CurationError: listing every problem in every file.
     """
     root = curated or curated_root()
-    return validate(load_curation(root, display_root=root.parent.parent), sources_dir)
+    return validate(load_curation(root, display_root=root.parent.parent, parsed=parsed), sources_dir)

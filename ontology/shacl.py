@@ -14,11 +14,13 @@ which fact broke which constraint.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
+from pathlib import Path
 
 from pyoxigraph import BlankNode, NamedNode, RdfFormat, Store, serialize
 from rdflib import Graph, Literal, Namespace, URIRef
@@ -69,7 +71,12 @@ class ShapeReport:
     """A graph that conforms: how many nodes the shapes looked at, and how long it took."""
 
     focus_nodes: int
+    """Focus nodes checked by this call (those of parts known to conform from ``passed`` are not counted)."""
     seconds: float
+    passed: frozenset[str] = frozenset()
+    """The key (:func:`records_key`, :func:`part_key`) of every part of the graph now known to conform."""
+    reused: int = 0
+    """Parts not checked again because their key was in ``passed``."""
 
 
 def shapes_path() -> str:
@@ -82,7 +89,7 @@ def shapes_graph() -> Graph:
     return Graph().parse(shapes_path(), format="turtle")
 
 
-def check_shapes(ntriples: str | bytes, chunks: Iterable[str | bytes] = ()) -> ShapeReport:
+def check_shapes(ntriples: str | bytes, chunks: Iterable[str | bytes] = (), passed: Iterable[str] = ()) -> ShapeReport:
     """Validate a data graph (N-Triples) against the shapes, with the ontology beside it for class links.
 
     The data's types must already be materialized (the build writes every superclass), so no inference runs.
@@ -94,6 +101,11 @@ def check_shapes(ntriples: str | bytes, chunks: Iterable[str | bytes] = ()) -> S
     proves it on damaged graphs), and it keeps each store small and in memory, where Oxigraph answers these
     queries ~6x faster than on disk (benchmarks/RESULTS.md).
 
+    For the same reason a part's result depends only on its own text, the records', the shapes' and the
+    ontology's: :func:`records_key` and :func:`part_key` hash exactly those, and a part whose key is in ``passed`` (a previous
+    report's ``passed``) is not checked again. Any change to a fact's triples, an entity, the shapes or the
+    ontology gives a new key, so an edited part is always checked.
+
     :raises ShapeError: listing every violation, each naming its record, field and constraint.
     """
     started = time.perf_counter()
@@ -101,17 +113,50 @@ def check_shapes(ntriples: str | bytes, chunks: Iterable[str | bytes] = ()) -> S
         checks = compile_shapes()
     except UnsupportedShape:
         return _check_with_pyshacl(_joined(ntriples, chunks), started)
-    records = _store(ntriples)
-    focus = _run(records, checks)
+    records_bytes = ntriples if isinstance(ntriples, bytes) else ntriples.encode()
+    context_key = records_key(records_bytes)
+    known = set(passed)
+    records = _store(records_bytes)
+    reused, keys = 0, {context_key}
+    if context_key in known:
+        focus, reused = 0, 1
+    else:
+        focus = _run(records, checks)
     classes = {str(row[0].value) for row in records.query("SELECT DISTINCT ?c WHERE { ?n a ?c }")}
     for_chunks = tuple(check for check in checks if not classes & set(check.targets))
     context = serialize(
         (q.triple for q in records.quads_for_pattern(None, NamedNode(str(RDF_TYPE)), None)), format=RdfFormat.N_TRIPLES
     )
     batch_bytes = max(BATCH_BYTES, 8 * len(context))
-    for batch in _batches(chunks, batch_bytes):
+
+    def new_parts() -> Iterator[bytes]:
+        nonlocal reused
+        for chunk in chunks:
+            data = chunk if isinstance(chunk, bytes) else chunk.encode()
+            key = part_key(context_key, data)
+            keys.add(key)
+            if key in known:
+                reused += 1
+            else:
+                yield data
+
+    for batch in _batches(new_parts(), batch_bytes):
         focus += _run(_store(context, batch), for_chunks)
-    return ShapeReport(focus, round(time.perf_counter() - started, 3))
+    return ShapeReport(focus, round(time.perf_counter() - started, 3), frozenset(keys), reused)
+
+
+def records_key(records: bytes) -> str:
+    """The key of the records' check: a hash of the records, the shapes, the ontology and this module (the
+    compiler of the shapes), everything a check reads besides its part."""
+    digest = hashlib.sha256()
+    for path in (shapes_path(), ontology_path(), __file__):
+        digest.update(Path(path).read_bytes() + b"\0")
+    return "records:" + hashlib.sha256(digest.digest() + records).hexdigest()
+
+
+def part_key(records_key: str, part: bytes) -> str:
+    """The key of one chunk's check, beside the records whose key is ``records_key``."""
+    return "part:" + hashlib.sha256(records_key.encode() + b"\0" + part).hexdigest()
 
 
 BATCH_BYTES = 32 * 2**20

@@ -25,6 +25,7 @@ from pathlib import Path
 from pyoxigraph import NamedNode, RdfFormat, Store, serialize
 
 from catkg.ingest.load import CurationError
+from catkg.ingest.parsed import ParsedCache
 from catkg.ingest.to_rdf import DATA_GRAPH, INFERRED_GRAPH, data_ntriples, entity_typing, meta_quads, ontology_quads
 from catkg.ingest.validate import Validated, curated_root, load_and_validate, sources_root
 from catkg.ontology.reason import REASONER, Reasoning, ReasoningError, reason
@@ -83,8 +84,14 @@ def build(
     sources: Path | None = None,
     progress: Callable[[str], None] = lambda message: None,
     store_url: str | None = None,
+    incremental: bool = True,
 ) -> BuildResult:
     """Validate, convert, load and check a new generation, then make ``path`` point at it.
+
+    ``incremental``: curated files parsed by an earlier build (kept by content hash in :func:`cache_dir`) are not
+    parsed again, though every record is still validated; and the parts of the graph that the serving
+    generation's shapes check passed (its :data:`PASSED`, by content hash) are not checked again. Without a
+    serving generation the shapes check everything; with False nothing is reused.
 
     With ``store_url`` (a remote SPARQL 1.1 store's query endpoint) the graphs go to that store instead of
     ``oxigraph/`` (see :mod:`catkg.store.remote`): they are built and checked in memory, staged on the remote
@@ -98,7 +105,8 @@ def build(
     if path.exists() and not path.is_symlink():
         raise StoreError(f"{path} exists and is not a catkg store link; move it away or choose another --store")
     progress("validating curated data")
-    validated = load_and_validate(curated, sources)
+    parsed = ParsedCache(cache_dir(path) / "parsed") if incremental else None
+    validated = load_and_validate(curated, sources, parsed=parsed)
     gens = generations_dir(path)
     try:
         gens.mkdir(parents=True, exist_ok=True)
@@ -109,7 +117,11 @@ def build(
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as err:
             raise StoreError(f"another build of {path} is running") from err
-        return _build_locked(path, gens, validated, steps, curated, sources, progress, store_url)
+        passed = _passed(path) if incremental else frozenset()
+        result = _build_locked(path, gens, validated, steps, curated, sources, progress, store_url, passed)
+        if parsed is not None:
+            parsed.commit()  # only now: a failed build leaves the cache as it was
+        return result
 
 
 def _build_locked(
@@ -121,6 +133,7 @@ def _build_locked(
     sources: Path | None,
     progress: Callable[[str], None],
     store_url: str | None = None,
+    passed: frozenset[str] = frozenset(),
 ) -> BuildResult:
     started = time.perf_counter()
     built = datetime.now(UTC)
@@ -136,7 +149,7 @@ def _build_locked(
         info["generation"] = directory.name
     try:
         directory.mkdir()
-        info["counts"] = _write_generation(directory, validated, steps, info, built, progress, staged)
+        info["counts"] = _write_generation(directory, validated, steps, info, built, progress, staged, passed)
         info["seconds"] = round(time.perf_counter() - started, 3)
         (directory / "build.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
         previous = path.resolve() if path.is_symlink() else None
@@ -168,6 +181,7 @@ def _write_generation(
     built: datetime,
     progress: Callable[[str], None],
     staged: list[Staged] | None = None,
+    passed: frozenset[str] = frozenset(),
 ) -> dict[str, int]:
     """Load, check and complete the new generation's store; closes it before returning, error or not.
 
@@ -180,7 +194,7 @@ def _write_generation(
         progress("loading RDF, reasoning over the entities and checking SHACL shapes")
         started = time.perf_counter()
         try:
-            reasoning, shapes = _load_and_check(store, validated)
+            reasoning, shapes = _load_and_check(store, validated, passed)
         except (ReasoningError, ShapeError) as err:
             raise _located(err, validated) from err
         info["load_seconds"] = round(time.perf_counter() - started, 3)
@@ -191,7 +205,8 @@ def _write_generation(
             "inferred_types": len(reasoning.types),
             "inferred_subclass_links": len(reasoning.subclasses),
         }
-        info["shapes"] = {"seconds": shapes.seconds, "focus_nodes": shapes.focus_nodes}
+        info["shapes"] = {"seconds": shapes.seconds, "focus_nodes": shapes.focus_nodes, "reused_parts": shapes.reused}
+        (directory / PASSED).write_text("".join(f"{key}\n" for key in sorted(shapes.passed)), encoding="utf-8")
         # The meta graph states the dataset's triple count, its own triples included.
         release = info["version"] + "+" + info["data_version"]
         triples = len(store) + len(meta_quads(release, built, 0))
@@ -225,7 +240,7 @@ def _write_generation(
         del store  # closes it: RocksDB has flushed and released its lock before the swap
 
 
-def _load_and_check(store: Store, validated: Validated) -> tuple[Reasoning, ShapeReport]:
+def _load_and_check(store: Store, validated: Validated, passed: frozenset[str] = frozenset()) -> tuple[Reasoning, ShapeReport]:
     """Load the ontology, the data graph and what the reasoner infers into ``store``, in one ``bulk_load``; check
     the shapes and reason over the entities meanwhile.
 
@@ -244,7 +259,7 @@ def _load_and_check(store: Store, validated: Validated) -> tuple[Reasoning, Shap
     read, write = os.pipe()
     with ThreadPoolExecutor(max_workers=3, thread_name_prefix="catkg-build") as pool:
         reasoning = pool.submit(reason, entity_typing(validated))
-        shapes = pool.submit(check_shapes, records, iter(facts.get, None))
+        shapes = pool.submit(check_shapes, records, iter(facts.get, None), passed)
         writer = pool.submit(_write_graphs, write, records, chunks, facts, shapes, reasoning)
         try:
             store.bulk_load(path=f"/dev/fd/{read}", format=RdfFormat.N_QUADS)
@@ -257,6 +272,24 @@ def _load_and_check(store: Store, validated: Validated) -> tuple[Reasoning, Shap
             os.close(read)  # a writer still writing gets EPIPE instead of waiting forever
         writer.result()
         return reasoning.result(), shapes.result()
+
+
+PASSED = "shapes-passed.txt"
+"""In a generation: the key of every part of its graph that passed the shapes (``ShapeReport.passed``), a line each."""
+
+
+def cache_dir(path: Path) -> Path:
+    """Where builds of the store ``path`` keep what the next build may reuse: ``<store>.cache`` beside it."""
+    return path.parent / f"{path.name}.cache"
+
+
+def _passed(path: Path) -> frozenset[str]:
+    """What the serving generation's shapes check passed; nothing when there is none or its record is unreadable
+    (then everything is checked: a cache that cannot be read costs time, never a check)."""
+    try:
+        return frozenset((path.resolve() / PASSED).read_text(encoding="utf-8").split()) if path.is_symlink() else frozenset()
+    except (OSError, UnicodeDecodeError):
+        return frozenset()
 
 
 def _in_graph(ntriples: str, graph: NamedNode) -> bytes:
@@ -346,4 +379,4 @@ def _prune(path: Path, gens: Path, keep: set[Path | None]) -> None:
         link.unlink(missing_ok=True)
 
 
-__all__ = ["GENERATIONS", "BuildResult", "build", "content_hash"]
+__all__ = ["GENERATIONS", "PASSED", "BuildResult", "build", "cache_dir", "content_hash"]

@@ -217,3 +217,13 @@ def test_limits_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CATKG_SPARQL_TIMEOUT", "soon")
     with pytest.raises(ValueError, match="CATKG_SPARQL_TIMEOUT='soon'"):
         Limits.from_env()
+
+
+def test_inline_bound_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CATKG_SPARQL_INLINE_BYTES", raising=False)
+    assert Limits.from_env().inline_bytes == 256 * 1024
+    monkeypatch.setenv("CATKG_SPARQL_INLINE_BYTES", "0")
+    assert Limits.from_env().inline_bytes == 0
+    monkeypatch.setenv("CATKG_SPARQL_INLINE_BYTES", "-1")
+    with pytest.raises(ValueError, match="must be positive"):
+        Limits.from_env()

@@ -1,0 +1,167 @@
+"""Incremental builds: the parts of the graph the serving generation's shapes check passed are not checked again.
+
+The proof is by comparison with a full build of the same files: the same quads, the same search answers, the same
+counts; and an edit that breaks a shape in a file whose parts were cached is still refused.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from pyoxigraph import BlankNode, NamedNode, RdfFormat, Store, serialize
+from rdflib import Graph
+from rdflib.compare import IsomorphicGraph, to_isomorphic
+
+from catkg.api.app import create_app
+from catkg.ingest.load import CurationError
+from catkg.ingest.to_rdf import META_GRAPH, ONTOLOGY_GRAPH
+from catkg.queries.steps import build_graph
+from catkg.store.build import PASSED, cache_dir
+from catkg.store.embedded import EmbeddedStore
+
+ROOT = Path(__file__).resolve().parents[2]
+CHUNK = 50
+"""Facts per part in these tests (the build's is 500): 300 synthetic facts make 6 parts beside the records."""
+FACTS = 300
+MODIFIED = "http://purl.org/dc/terms/modified"
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("incremental")
+    subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "synth.py"), str(out), "--facts", str(FACTS), "--facts-per-file", "100"],
+        check=True,
+        capture_output=True,
+    )
+    return out
+
+
+@pytest.fixture(autouse=True)
+def small_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("catkg.ingest.to_rdf.CHUNK", CHUNK)
+
+
+def copy(data: Path, to: Path) -> Path:
+    shutil.copytree(data / "curated", to / "curated")
+    shutil.copytree(data / "sources", to / "sources")
+    return to
+
+
+def build_at(store: Path, data: Path, **options: object):
+    return build_graph(store, curated=data / "curated", sources=data / "sources", **options)
+
+
+def quads(store: Path) -> tuple[set[str], IsomorphicGraph]:
+    """Every quad of the store but the build time (which differs between any two builds): those without blank
+    nodes as N-Quads, those with (the ontology's OWL axioms, labelled anew by each load) as a graph compared up to
+    the renaming of its blank nodes."""
+    opened = Store.read_only(str(store.resolve() / "oxigraph"))
+    plain, blank = set(), []
+    for q in opened:
+        if q.graph_name == META_GRAPH and q.predicate == NamedNode(MODIFIED):
+            continue
+        if isinstance(q.subject, BlankNode) or isinstance(q.object, BlankNode):
+            assert q.graph_name == ONTOLOGY_GRAPH, q
+            blank.append(q.triple)
+        else:
+            plain.add(str(q))
+    return plain, to_isomorphic(Graph().parse(data=serialize(blank, format=RdfFormat.N_TRIPLES), format="nt"))
+
+
+def answers(store: Path) -> list[object]:
+    """What the API answers about the store: searches, statistics (but the build time) and every fact."""
+    with TestClient(create_app(EmbeddedStore(store))) as client:
+        return [
+            {k: v for k, v in client.get(url).json().items() if k != "built"}
+            for url in (
+                "/api/search?q=pulmonary+embolism&limit=50",
+                "/api/search?q=risk+of+lung+cancer&limit=50",
+                "/api/stats",
+                "/api/facts?limit=1000",
+            )
+        ]
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_an_incremental_build_equals_a_full_build(data: Path, tmp_path: Path) -> None:
+    work = copy(data, tmp_path)
+    first = build_at(tmp_path / "store", work).info["shapes"]
+    parts = 1 + FACTS // CHUNK
+    assert first["reused_parts"] == 0 and first["focus_nodes"] > FACTS
+    assert len((tmp_path / "store").resolve().joinpath(PASSED).read_text().split()) == parts
+
+    again = build_at(tmp_path / "store", work).info["shapes"]
+    assert (again["reused_parts"], again["focus_nodes"]) == (parts, 0), "nothing changed: nothing is checked again"
+
+    # One fact of the second file changes: its part is checked again, and only it.
+    edit(work / "curated" / "facts" / "facts-00001.yaml", "(synthetic fact 150)", "(synthetic fact 150, edited)")
+    incremental = build_at(tmp_path / "store", work).info
+    assert incremental["shapes"]["reused_parts"] == parts - 1 and 0 < incremental["shapes"]["focus_nodes"] < first["focus_nodes"]
+    full = build_at(tmp_path / "full", work, incremental=False).info
+    assert full["shapes"]["reused_parts"] == 0 and full["shapes"]["focus_nodes"] == first["focus_nodes"]
+
+    assert incremental["counts"] == full["counts"] and incremental["data_version"] == full["data_version"]
+    assert quads(tmp_path / "store") == quads(tmp_path / "full")
+    assert any("synthetic fact 150, edited" in q for q in quads(tmp_path / "store")[0])
+    assert answers(tmp_path / "store") == answers(tmp_path / "full")
+
+
+def test_a_shape_broken_in_a_cached_file_is_still_refused(data: Path, tmp_path: Path) -> None:
+    work = copy(data, tmp_path)
+    served = build_at(tmp_path / "store", work).directory
+    # fact-1 is in the first file, whose part passed: its percentage loses its unit, which only the shapes refuse.
+    edit(
+        work / "curated" / "facts" / "facts-00000.yaml",
+        '        as_written: "19.4%"\n        unit: "%"\n',
+        '        as_written: "19.4%"\n',
+    )
+    with pytest.raises(CurationError, match="fact 'fact-1': a measurement needs a unit"):
+        build_at(tmp_path / "store", work)
+    assert (tmp_path / "store").resolve() == served, "the previous generation keeps serving"
+
+
+def test_unchanged_files_are_not_parsed_again_but_still_validated(data: Path, tmp_path: Path) -> None:
+    """The parse of every curated file is kept by content; a file whose entity went away is still refused."""
+    work = copy(data, tmp_path)
+    build_at(tmp_path / "store", work)
+    parsed = cache_dir(tmp_path / "store") / "parsed"
+    files = sorted((work / "curated").rglob("*.yaml"))
+    before = {p.name for p in parsed.iterdir()}
+    assert len(before) == len(files)
+    edit(work / "curated" / "facts" / "facts-00002.yaml", "(synthetic fact 250)", "(synthetic fact 250, edited)")
+    build_at(tmp_path / "store", work)
+    after = {p.name for p in parsed.iterdir()}
+    assert len(after) == len(files) and len(after - before) == 1, "the edited file's parse replaced its old one"
+    # The fact files are unchanged, but the entity their first fact names is renamed away: still refused.
+    edit(work / "curated" / "entities" / "entities-00000.yaml", "- id: anatomical-site-e14\n", "- id: anatomical-site-e14x\n")
+    with pytest.raises(CurationError, match="facts\\[0\\].subject: unknown entity 'anatomical-site-e14'"):
+        build_at(tmp_path / "store", work)
+
+
+def test_changed_shapes_check_everything_again(data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from catkg.ontology import shacl
+
+    work = copy(data, tmp_path)
+    build_at(tmp_path / "store", work)
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(Path(shacl.shapes_path()).read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    monkeypatch.setattr(shacl, "shapes_path", lambda: str(shapes))
+    assert build_at(tmp_path / "store", work).info["shapes"]["reused_parts"] == 0
+
+
+def test_an_unreadable_record_of_passed_parts_checks_everything(data: Path, tmp_path: Path) -> None:
+    work = copy(data, tmp_path)
+    served = build_at(tmp_path / "store", work).directory
+    (served / PASSED).write_bytes(b"\xff\xfe not text")
+    assert build_at(tmp_path / "store", work).info["shapes"]["reused_parts"] == 0
