@@ -99,6 +99,7 @@ class NameIndex:
     by_word: dict[str, list[int]]
     always: list[int]
     names: list[tuple[str, str]]
+    words: list[frozenset[str]]
 
     @classmethod
     def of(cls, names: list[tuple[str, str]]) -> NameIndex:
@@ -110,13 +111,16 @@ class NameIndex:
                 by_word.setdefault(first.group().lower(), []).append(position)
             else:
                 always.append(position)
-        return cls(by_word, always, names)
+        return cls(by_word, always, names, [frozenset(WORD.findall(name.lower())) for name, _ in names])
 
     def candidates(self, text: str) -> list[tuple[str, str]]:
-        """The names that may occur in ``text``, in the order of ``names`` (longest first)."""
+        """The names that may occur in ``text``, in the order of ``names`` (longest first): those whose words all
+        are words of the text (a set test, before any pattern is tried: a common first word can start thousands
+        of names)."""
+        present = set(WORD.findall(text.lower()))
         positions = set(self.always)
-        for word in set(WORD.findall(text.lower())):
-            positions.update(self.by_word.get(word, ()))
+        for word in present:
+            positions.update(p for p in self.by_word.get(word, ()) if self.words[p] <= present)
         return [self.names[p] for p in sorted(positions)]
 
 

@@ -30,9 +30,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import tantivy
 
-from catkg.queries.engine import Engine, open_engine
+from catkg.queries.engine import Engine, Leaf, Tokens, open_engine
 from catkg.queries.facts import Page, Served, facts_by_id, kind_iri, type_iri
 from catkg.queries.index import FACETS, entity_token, open_index
 from catkg.queries.reading import Reading, read
@@ -66,8 +67,11 @@ class Concept:
     query that matches it, and its weight (rarity)."""
 
     key: str
-    query: tantivy.Query
+    leaves: list[Leaf]
     weight: float
+
+    def matches(self, document: Tokens) -> bool:
+        return any(leaf.matches(document) for leaf in self.leaves)
 
 
 @dataclass(frozen=True)
@@ -81,47 +85,43 @@ class SearchPage(Page):
 
 
 def concepts(engine: Engine, reading: Reading) -> list[Concept]:
-    """The question's concepts as engine queries. Every term is a token or a phrase of tokens built from the
-    index's own analyzer, so no user text is read as query syntax."""
+    """The question's concepts as engine leaves. Every term is a token or a phrase of tokens made by the index's
+    own analyzer, so no user text is read as query syntax."""
     found = []
     for entity in reading.entities:
         token = entity_token(entity)
-        leaves = [engine.term(f, token, w) for f, w in ENTITY_WEIGHTS.items()]
+        leaves = [Leaf(f, (token,), w) for f, w in ENTITY_WEIGHTS.items()]
         counts = [engine.count(f, token) for f in ENTITY_WEIGHTS]
         for name in reading.names_of[entity]:
-            words = engine.words(name)
+            words = tuple(engine.words(name))
             if words:
-                leaves += [engine.phrase(f, words, TEXT_WEIGHTS[f]) for f in ("statement", "names", "quote")]
+                leaves += [Leaf(f, words, TEXT_WEIGHTS[f]) for f in ("statement", "names", "quote")]
         found.append(_concept(engine, f"entity:{entity}", leaves, counts))
     for term, text in reading.terms:
         facet_field = TERM_FIELD[term.facet]
-        leaves = [engine.term(facet_field, term.value, TERM_WEIGHT)]
+        leaves = [Leaf(facet_field, (term.value,), TERM_WEIGHT)]
         counts = [engine.count(facet_field, term.value)]
         for word in engine.words(text):
-            leaves += _word_leaves(engine, word)
+            leaves += _word_leaves(word)
         found.append(_concept(engine, reading.key(term), leaves, counts))
     for word in reading.words:
         tokens = engine.words(word)
         if tokens:
-            leaves = [leaf for token in tokens for leaf in _word_leaves(engine, token)]
+            leaves = [leaf for token in tokens for leaf in _word_leaves(token)]
             counts = [engine.count(f, t) for t in tokens for f in TEXT_WEIGHTS]
             found.append(_concept(engine, f"word:{word}", leaves, counts, WORD_WEIGHT))
     return found
 
 
-def _word_leaves(engine: Engine, token: str) -> list[tantivy.Query]:
-    return [engine.term(f, token, w) for f, w in TEXT_WEIGHTS.items()]
+def _word_leaves(token: str) -> list[Leaf]:
+    return [Leaf(f, (token,), w) for f, w in TEXT_WEIGHTS.items()]
 
 
-def _concept(engine: Engine, key: str, leaves: list[tantivy.Query], counts: list[int], share: float = 1.0) -> Concept:
+def _concept(engine: Engine, key: str, leaves: list[Leaf], counts: list[int], share: float = 1.0) -> Concept:
     """A concept; its weight is BM25's idf of its commonest leaf (a lower bound of how many facts it matches)."""
     size, matched = engine.size, max(counts, default=0)
     weight = share * math.log(1 + (size - matched + 0.5) / (matched + 0.5))
-    return Concept(key, _any(leaves), weight)
-
-
-def _any(queries: Sequence[tantivy.Query]) -> tantivy.Query:
-    return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
+    return Concept(key, leaves, weight)
 
 
 def _filtered(engine: Engine, query: tantivy.Query, kind: str | None, type: str | None) -> tantivy.Query:
@@ -129,10 +129,10 @@ def _filtered(engine: Engine, query: tantivy.Query, kind: str | None, type: str 
     clauses = [(tantivy.Occur.Must, query)]
     if kind:
         kind_iri(kind)  # unknown kind: QueryError naming the known ones
-        clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(engine.term("kind", kind), 0.0)))
+        clauses.append((tantivy.Occur.Must, engine.only("kind", kind)))
     if type:
         type_iri(type)
-        clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(engine.term("types", type), 0.0)))
+        clauses.append((tantivy.Occur.Must, engine.only("types", type)))
     return tantivy.Query.boolean_query(clauses) if len(clauses) > 1 else query
 
 
@@ -153,12 +153,10 @@ def _facets(db: sqlite3.Connection, numbers: list[int]) -> dict[int, dict[str, s
     return {row[0]: dict(zip(FACETS, row[1:], strict=True)) for row in rows}
 
 
-def _score(engine: Engine, found: list[Concept], candidates: list[Candidate]) -> None:
+def _score(found: list[Concept], candidates: list[Candidate], documents: list[Tokens]) -> None:
     """Each candidate's score: the rarity-weighted share of the concepts it matches, plus its scaled BM25."""
-    numbers = [c.n for c in candidates]
-    for concept in found:
-        for n in engine.among(concept.query, numbers):
-            next(c for c in candidates if c.n == n).matched.add(concept.key)
+    for candidate, document in zip(candidates, documents, strict=True):
+        candidate.matched = {concept.key for concept in found if concept.matches(document)}
     total = sum(c.weight for c in found) or 1.0
     weights = {c.key: c.weight for c in found}
     best = max((c.relevance for c in candidates), default=0.0) or 1.0
@@ -189,30 +187,37 @@ def _spread(kept: list[Candidate], found: list[Concept], reading: Reading) -> li
     ``SHOWN`` times less each time it is shown again, and a fact loses ``REDUNDANCY`` for each shown fact with the
     same answer (its subject or object, when the question does not name it). Then every concept that a candidate
     matches gets one on the first page."""
-    weights = {c.key: c.weight for c in found}
-    total = sum(weights.values()) or 1.0
-    best = max((c.relevance for c in kept), default=0.0) or 1.0
+    if not kept:
+        return []
+    keys = [c.key for c in found]
     named = set(reading.entities)
-    penalty = REDUNDANCY[reading.listing]
-    times: dict[str, int] = {}
-    answers: dict[str, int] = {}
-
-    def gain(c: Candidate) -> tuple[float, int]:
-        covered = sum(weights[k] * SHOWN ** times.get(k, 0) for k in c.matched) / total
-        repeats = sum(answers.get(e, 0) for e in _answers(c, named))
-        return covered + RELEVANCE * c.relevance / best - penalty * repeats, -c.n
-
+    ends = sorted({e for c in kept for e in _answers(c, named)})
+    column = {e: i for i, e in enumerate(ends)}
+    # One row a candidate: the weights of the concepts it matches, and the answers it gives.
+    covers = np.array([[c.weight if c.key in k.matched else 0.0 for c in found] for k in kept]) / (
+        sum(c.weight for c in found) or 1.0
+    )
+    gives = np.zeros((len(kept), len(ends)))
+    for row, c in enumerate(kept):
+        for e in _answers(c, named):
+            gives[row, column[e]] = 1.0
+    best = max(c.relevance for c in kept) or 1.0
+    relevance = np.array([RELEVANCE * c.relevance / best for c in kept])
+    factor, shown = np.ones(len(keys)), np.zeros(len(ends))
+    left = np.ones(len(kept), dtype=bool)
+    numbers = np.array([c.n for c in kept])
     order: list[Candidate] = []
-    left = list(kept)
-    while left and len(order) < WINDOW:
-        pick = max(left, key=gain)
-        pick.score = gain(pick)[0]
-        left.remove(pick)
-        order.append(pick)
-        for k in pick.matched:
-            times[k] = times.get(k, 0) + 1
-        for e in _answers(pick, named):
-            answers[e] = answers.get(e, 0) + 1
+    penalty = REDUNDANCY[reading.listing]
+    for _ in range(len(kept)):
+        gain = covers @ factor + relevance - penalty * (gives @ shown)
+        gain[~left] = -np.inf
+        top = gain.max()
+        pick = int(np.flatnonzero(gain == top)[np.argmin(numbers[gain == top])])  # ties: the lower number
+        left[pick] = False
+        kept[pick].score = float(top)
+        order.append(kept[pick])
+        factor[covers[pick] > 0] *= SHOWN
+        shown += gives[pick]
     covered = {k for c in order[:FIRST_PAGE] for k in c.matched}
     promoted: list[Candidate] = []
     for concept in sorted(found, key=lambda c: -c.weight):
@@ -229,9 +234,9 @@ def _spread(kept: list[Candidate], found: list[Concept], reading: Reading) -> li
     return rest[:cut] + promoted + rest[cut:]
 
 
-def _answers(c: Candidate, named: set[str]) -> set[str]:
+def _answers(c: Candidate, named: set[str]) -> tuple[str, ...]:
     """The entities of a fact that the question does not name: what the fact answers."""
-    return {c.facets[role] for role in ("subject", "object")} - named
+    return tuple({c.facets[role] for role in ("subject", "object")} - named)
 
 
 def search(
@@ -259,19 +264,19 @@ def search(
         found = concepts(engine, reading)
         if not found:
             return SearchPage([], 0, limit, offset, reading.interpreted())
-        query = _filtered(engine, _any([c.query for c in found]), kind, type)
+        query = _filtered(engine, engine.query(list(dict.fromkeys(leaf for c in found for leaf in c.leaves))), kind, type)
         hits, total = engine.top(query, WINDOW, count=True)
-        numbers = [n for _, n in hits]
-        facets = _facets(db, numbers)
-        window = [Candidate(n, score, facets[n]) for score, n in hits]
-        _score(engine, found, window)
+        facets = _facets(db, [n for _, n, _ in hits])
+        window = [Candidate(n, score, facets[n]) for score, n, _ in hits]
+        fields = {leaf.field for c in found for leaf in c.leaves}
+        _score(found, window, engine.tokens([address for *_, address in hits], fields))
         ranked = sorted(window, key=lambda c: (-c.score, c.n))
         order = _spread(_fold(ranked), found, reading)
         folded = sum(len(c.folded) for c in order)
         wanted = offset + limit
         if wanted > len(order) and total > len(window):
             beyond, _ = engine.top(query, wanted - len(order) + len(window))
-            order += [Candidate(n, score, {}, score=round(score, 4)) for score, n in beyond[len(window) :]]
+            order += [Candidate(n, score, {}, score=round(score, 4)) for score, n, _ in beyond[len(window) :]]
     finally:
         db.close()
     page = order[offset:wanted]
