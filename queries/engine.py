@@ -25,6 +25,8 @@ TEXT = ("statement", "quote", "names", "details")
 TOKENS = ("entities", "broader", "kind", "design", "measures", "source", "types")
 """Exact columns: ids and slugs, one token each."""
 ANALYZER = "catkg"
+SEPARATOR = "qqcolumnqq"
+"""A word no text holds, put between columns analysed together (see ``Engine.tokens``)."""
 
 
 def analyzer() -> tantivy.TextAnalyzer:
@@ -144,17 +146,26 @@ class Engine:
         return top, (found.count or 0) if count else len(top)
 
     def tokens(self, addresses: list[Any], fields: set[str]) -> list[Tokens]:
-        """The stored ``fields`` of these documents as the index's tokens, each column's values analysed as one
-        text (one call a column, not one a name: a phrase may then run across two values of a column, which a
-        clinician would not tell from a match); exact columns as they are."""
+        """The stored ``fields`` of these documents as the index's tokens; exact columns as they are.
+
+        A document's text columns are analysed in one call, split at a separator word (one call a document, not
+        one a value: 4x fewer, a quarter of a search's time at 10k facts); a phrase may then run across two values
+        of one column, which a clinician would not tell from a match."""
+        text = [name for name in TEXT if name in fields]
         out = []
         for address in addresses:
             stored = self.searcher.doc(address).to_dict()
             document: Tokens = {}
-            for name in fields:
-                values = stored.get(name, [])
-                tokens = tuple(_ANALYZER.analyze(" ; ".join(values))) if name in TEXT else tuple(values)
-                document[name] = (tokens, frozenset(tokens))
+            if text:
+                joined = f" {SEPARATOR} ".join(" ; ".join(stored.get(name, [])) for name in text)
+                tokens = list(_ANALYZER.analyze(joined))
+                for name in text:
+                    end = tokens.index(SEPARATOR) if SEPARATOR in tokens else len(tokens)
+                    document[name] = (tuple(tokens[:end]), frozenset(tokens[:end]))
+                    tokens = tokens[end + 1 :]
+            for name in fields.difference(TEXT):
+                values = tuple(stored.get(name, []))
+                document[name] = (values, frozenset(values))
             out.append(document)
         return out
 

@@ -57,6 +57,8 @@ REDUNDANCY = {False: 0.1, True: 0.2}
 """What a fact loses for each shown fact with the same answer: more when the question asks for a list."""
 SHOWN = 0.5
 """A concept already on the page counts half as much each time it is shown again."""
+SPREAD = 30
+"""Places filled one by one (three first pages); the rest of the window follows by its gain then."""
 WORD_WEIGHT = 0.5
 """A plain word of the question counts half as much as what the question was read as naming."""
 
@@ -208,7 +210,7 @@ def _spread(kept: list[Candidate], found: list[Concept], reading: Reading) -> li
     numbers = np.array([c.n for c in kept])
     order: list[Candidate] = []
     penalty = REDUNDANCY[reading.listing]
-    for _ in range(len(kept)):
+    for _ in range(min(len(kept), SPREAD)):
         gain = covers @ factor + relevance - penalty * (gives @ shown)
         gain[~left] = -np.inf
         top = gain.max()
@@ -218,6 +220,12 @@ def _spread(kept: list[Candidate], found: list[Concept], reading: Reading) -> li
         order.append(kept[pick])
         factor[covers[pick] > 0] *= SHOWN
         shown += gives[pick]
+    # Past the first SPREAD places, the rest of the window in the order of its gain then (no higher than the
+    # last place's: a gain only falls as the page fills).
+    gain = covers @ factor + relevance - penalty * (gives @ shown)
+    for row in sorted(np.flatnonzero(left), key=lambda r: (-gain[r], numbers[r])):
+        kept[row].score = float(gain[row])
+        order.append(kept[row])
     covered = {k for c in order[:FIRST_PAGE] for k in c.matched}
     promoted: list[Candidate] = []
     for concept in sorted(found, key=lambda c: -c.weight):
