@@ -16,8 +16,9 @@ For each size it measures, in one run:
     nice .venv/bin/python benchmarks/search_bench.py --sizes 10k,100k           # a few minutes
     flock /work/wt/BIG.lock nice .venv/bin/python benchmarks/search_bench.py --sizes 1M
 
-prints the tables and writes them (with the command) to ``--out`` (default benchmarks/search-results.md) and the
-raw numbers beside it as JSON.
+prints the tables and writes them (with the command) as the search section of ``--out`` (default
+benchmarks/RESULTS.md, whose other sections bench.py writes and keeps this one), the raw numbers beside it in
+search-results.json.
 """
 
 from __future__ import annotations
@@ -299,7 +300,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100, help="requests per question shape and client setting")
     parser.add_argument("--repeat", type=int, default=20, help="engine queries per question")
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "search-results.md")
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).parent / "RESULTS.md", help="the report whose search section is (re)written"
+    )
     args = parser.parse_args()
     results = []
     for size in [bench.parse_size(s) for s in args.sizes.split(",")]:
@@ -311,10 +314,23 @@ def main() -> None:
         results.append(result)
         print(table([result], args.clients), flush=True)
     command = "python benchmarks/search_bench.py " + " ".join(sys.argv[1:])
-    text = f"Command: `{command}`\n\nMachine: {json.dumps(bench.machine())}\n\n" + table(results, args.clients)
-    args.out.write_text(text, encoding="utf-8")
-    args.out.with_suffix(".json").write_text(json.dumps(results, indent=1), encoding="utf-8")
-    print(text)
+    section = (
+        f"{bench.SEARCH_BEGIN}\n## Search at scale (issue 15: the index alone, Tantivy beside FTS5)\n\n"
+        f"Command: `{command}`\n\nMachine: {json.dumps(bench.machine())}\n\n{table(results, args.clients)}\n{bench.SEARCH_END}"
+    )
+    write_section(args.out, section)
+    args.out.with_name("search-results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    print(section)
+
+
+def write_section(path: Path, section: str) -> None:
+    """Put ``section`` in place of the report's search section, or at its end."""
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    if bench.SEARCH_BEGIN in text:
+        text = text[: text.index(bench.SEARCH_BEGIN)] + section + text[text.index(bench.SEARCH_END) + len(bench.SEARCH_END) :]
+    else:
+        text = text.rstrip("\n") + ("\n\n" if text else "") + section + "\n"
+    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
