@@ -173,7 +173,7 @@ def search(
     limit: Annotated[int, Query(ge=1, le=1000, description="Page size.")] = 20,
     offset: Offset = 0,
     not_: Annotated[
-        list[Annotated[str, Query(max_length=200, pattern=r"^(entity|kind|measure|design|source):[A-Za-z0-9-]+$")]] | None,
+        list[Annotated[str, Query(max_length=200, pattern=r"^(entity|kind|measure|design|source|type):[A-Za-z0-9-]+$")]] | None,
         Query(
             alias="not",
             description="A reading of the question to leave out, as `interpreted.readings[].key` gives it "

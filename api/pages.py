@@ -77,7 +77,14 @@ def home(request: Request) -> Response:
     return render(request, "home.html", stats=stats(store), main_entities=main, questions=[describe(q) for q in questions()])
 
 
-FACET_NAMES = {"entity": "about", "kind": "kind of fact", "measure": "a value", "design": "study design", "source": "from a"}
+FACET_NAMES = {
+    "entity": "about",
+    "kind": "kind of fact",
+    "measure": "a value",
+    "design": "study design",
+    "source": "from a",
+    "type": "about a",
+}
 """How the search page names each facet of a reading ("kind of fact: mechanism")."""
 
 

@@ -51,7 +51,7 @@ class Reading:
     def interpreted(self) -> dict[str, object]:
         """The reading as the API answers it: each facet's values, and every reading with the words it came from
         (its ``key`` is what ``not`` takes to remove it)."""
-        facets = {"kind": "kinds", "measure": "measures", "design": "designs", "source": "sources"}
+        facets = {"kind": "kinds", "measure": "measures", "design": "designs", "source": "sources", "type": "types"}
         readings = [
             {"key": f"entity:{e}", "facet": "entity", "value": e, "text": ", ".join(self.names_of[e])} for e in self.entities
         ]

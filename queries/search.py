@@ -50,7 +50,7 @@ ENTITY_WEIGHTS = {"entities": 6.0, "broader": 1.0}
 """An entity's own token counts most; a fact about an entity under it, less."""
 TERM_WEIGHT = 4.0
 """A vocabulary term (a fact kind, a measure, a design, a source kind) as a column token."""
-TERM_FIELD = {"kind": "kind", "measure": "measures", "design": "design", "source": "source"}
+TERM_FIELD = {"kind": "kind", "measure": "measures", "design": "design", "source": "source", "type": "types"}
 RELEVANCE = 0.5
 """BM25 relevance counts up to half as much as full coverage of the question."""
 REDUNDANCY = {False: 0.1, True: 0.2}

@@ -27,7 +27,8 @@ def test_the_vocabulary_names_only_values_the_curation_can_hold() -> None:
         "kind": set(fact_kinds()),
         "measure": set(get_args(Measure)) | {"any"},
         "design": set(get_args(StudyDesign)),
-        "source": {"reference"},
+        "source": {"reference", "attributed"},
+        "type": set(entity_types()),
         "entity": ENTITIES,
     }
     wrong = sorted(f"{t.facet}:{t.value}" for t in terms if t.value not in allowed[t.facet])
