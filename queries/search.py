@@ -155,10 +155,11 @@ def _facets(db: sqlite3.Connection, numbers: list[int]) -> dict[int, dict[str, s
     return {row[0]: dict(zip(FACETS, row[1:], strict=True)) for row in rows}
 
 
-def _score(found: list[Concept], candidates: list[Candidate], documents: list[Tokens]) -> None:
-    """Each candidate's score: the rarity-weighted share of the concepts it matches, plus its scaled BM25."""
-    for candidate, document in zip(candidates, documents, strict=True):
-        candidate.matched = {concept.key for concept in found if concept.matches(document)}
+def _score(found: list[Concept], candidates: list[Candidate], documents: list[Tokens] | None) -> None:
+    """Each candidate's score: the rarity-weighted share of the concepts it matches (read in ``documents``; all of
+    them when None), plus its scaled BM25."""
+    for i, candidate in enumerate(candidates):
+        candidate.matched = {c.key for c in found if documents is None or c.matches(documents[i])}
     total = sum(c.weight for c in found) or 1.0
     weights = {c.key: c.weight for c in found}
     best = max((c.relevance for c in candidates), default=0.0) or 1.0
@@ -276,31 +277,30 @@ def search(
         hits, total = engine.top(query, WINDOW, count=True)
         facets = _facets(db, [n for _, n, _ in hits])
         window = [Candidate(n, score, facets[n]) for score, n, _ in hits]
+        # With one concept, every candidate matches it: nothing to read.
         fields = {leaf.field for c in found for leaf in c.leaves}
-        _score(found, window, engine.tokens([address for *_, address in hits], fields))
+        documents = engine.tokens([address for *_, address in hits], fields) if len(found) > 1 else None
+        _score(found, window, documents)
         ranked = sorted(window, key=lambda c: (-c.score, c.n))
         order = _spread(_fold(ranked), found, reading)
         folded = sum(len(c.folded) for c in order)
         wanted = offset + limit
         if wanted > len(order) and total > len(window):
             beyond, _ = engine.top(query, wanted - len(order) + len(window))
-            order += [Candidate(n, score, {}, score=round(score, 4)) for score, n, _ in beyond[len(window) :]]
+            best = max(c.relevance for c in window) or 1.0  # their BM25 scaled as in the window
+            order += [Candidate(n, score, {}, score=RELEVANCE * score / best) for score, n, _ in beyond[len(window) :]]
+        page = order[offset:wanted]
+        ids = _ids(db, [c.n for c in page] + [f.n for c in page for f, _ in c.folded])
     finally:
         db.close()
-    page = order[offset:wanted]
-    ids = _ids(store, [c.n for c in page] + [f.n for c in page for f, _ in c.folded])
     facts = {f["id"]: f for f in facts_by_id(store, list(ids.values()))}
     items = [_item(c, ids, facts) for c in page if ids.get(c.n) in facts]
     return SearchPage(items, total - folded, limit, offset, reading.interpreted())
 
 
-def _ids(store: Served, numbers: list[int]) -> dict[int, str]:
-    db = open_index(store.directory)
-    try:
-        rows = db.execute("SELECT n, id FROM documents WHERE n IN (SELECT value FROM json_each(?))", (json.dumps(numbers),))
-        return dict(rows.fetchall())
-    finally:
-        db.close()
+def _ids(db: sqlite3.Connection, numbers: list[int]) -> dict[int, str]:
+    rows = db.execute("SELECT n, id FROM documents WHERE n IN (SELECT value FROM json_each(?))", (json.dumps(numbers),))
+    return dict(rows.fetchall())
 
 
 def _item(c: Candidate, ids: dict[int, str], facts: dict[str, dict[str, Any]]) -> dict[str, Any]:
