@@ -70,7 +70,7 @@ WORD_WEIGHT = 0.5
 @dataclass(frozen=True)
 class Concept:
     """One concept of the question: its key (``entity:d-dimer``, ``kind:mechanism``, ``word:resolved``), the engine
-    query that matches it, and its weight (rarity)."""
+    leaves that match it (any one suffices), and its weight (rarity)."""
 
     key: str
     leaves: list[Leaf]
@@ -191,9 +191,9 @@ def _fold(ranked: list[Candidate]) -> list[Candidate]:
 
 def _spread(kept: list[Candidate], found: list[Concept], reading: Reading) -> list[Candidate]:
     """Fill the page greedily: each next fact is the one that adds most, where a concept already shown counts
-    ``SHOWN`` times less each time it is shown again, and a fact loses ``REDUNDANCY`` for each shown fact with the
-    same answer (its subject or object, when the question does not name it). Then every concept that a candidate
-    matches gets one on the first page."""
+    ``SHOWN`` times as much each time it is shown again, and a fact loses ``REDUNDANCY`` for each shown fact with
+    the same answer (its subject or object, when the question does not name it). Then every concept that a
+    candidate matches gets one on the first page. A fact's ``score`` is its gain when it was placed."""
     if not kept:
         return []
     keys = [c.key for c in found]
