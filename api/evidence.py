@@ -156,7 +156,7 @@ def source(
     return respond(request, item, "facts")
 
 
-@router.get("/search", summary="Search facts", dependencies=[only("q", "kind", "type", "limit", "offset")])
+@router.get("/search", summary="Search facts", dependencies=[only("q", "kind", "type", "limit", "offset", "not")])
 def search(
     request: Request,
     q: Annotated[
@@ -172,10 +172,21 @@ def search(
     type: Annotated[TypeName | None, Query(description="Only facts whose subject or object is of this type.")] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="Page size.")] = 20,
     offset: Offset = 0,
+    not_: Annotated[
+        list[Annotated[str, Query(max_length=200, pattern=r"^(entity|kind|measure|design|source|type):[A-Za-z0-9-]+$")]] | None,
+        Query(
+            alias="not",
+            description="A reading of the question to leave out, as `interpreted.readings[].key` gives it "
+            "(`entity:pulmonary-embolism`, `kind:mechanism`); its words are then searched as plain words. Repeatable.",
+        ),
+    ] = None,
     format: Format = None,
 ) -> Response:
-    """Facts ranked by relevance (BM25 over a full-text index built with the store), each with its score."""
-    return respond(request, search_facts(_store(request), q, limit=limit, offset=offset, kind=kind, type=type).as_dict())
+    """Facts ranked for the question: read through the ontology (`interpreted`: entities, kinds, measures, designs,
+    source kinds), the engine's best candidates by BM25 scored for how much of the question they cover, near-duplicates
+    folded under one result (`more`, `folded`) and the first page spread over distinct answers."""
+    page = search_facts(_store(request), q, limit=limit, offset=offset, kind=kind, type=type, exclude=not_ or ())
+    return respond(request, page.as_dict())
 
 
 @router.get("/questions", summary="List named questions", dependencies=[only()])

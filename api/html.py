@@ -89,7 +89,7 @@ def query_string(params: dict[str, Any], **changes: Any) -> str:
     """``?a=1&b=2`` from ``params`` with ``changes`` applied; empty and None values left out."""
     merged = {**params, **changes}
     kept = {k: v for k, v in merged.items() if v is not None and v != ""}
-    return "?" + urlencode(kept) if kept else ""
+    return "?" + urlencode(kept, doseq=True) if kept else ""
 
 
 templates = Environment(

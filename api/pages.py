@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from catkg.api import cite, linked
 from catkg.api.charts import neighbourhood, value_charts
 from catkg.api.highlight import in_context, mark_up, passages
-from catkg.api.html import render
+from catkg.api.html import query_string, render
 from catkg.ingest.validate import sources_root
 from catkg.queries.entities import get_entity, get_source, list_entities, list_sources
 from catkg.queries.facts import get_fact, list_facts
@@ -77,16 +77,34 @@ def home(request: Request) -> Response:
     return render(request, "home.html", stats=stats(store), main_entities=main, questions=[describe(q) for q in questions()])
 
 
+FACET_NAMES = {
+    "entity": "about",
+    "kind": "kind of fact",
+    "measure": "a value",
+    "design": "study design",
+    "source": "from a",
+    "type": "about a",
+}
+"""How the search page names each facet of a reading ("kind of fact: mechanism")."""
+
+
 @router.get("/search", response_class=HTMLResponse)
-def search_page(request: Request, q: Text = None, kind: Slug = None, type: Slug = None, offset: Offset = 0) -> Response:
+def search_page(
+    request: Request,
+    q: Text = None,
+    kind: Slug = None,
+    type: Slug = None,
+    offset: Offset = 0,
+    not_: Annotated[list[Annotated[str, Query(max_length=200)]] | None, Query(alias="not")] = None,
+) -> Response:
     store = _store(request)
     q, kind, type = _blank(q), _blank(kind), _blank(type)
+    excluded = [n for n in dict.fromkeys(not_ or []) if n.strip()]
     result = None
     if q:
-        result = search(store, q, limit=PAGE, offset=offset, kind=kind, type=type).as_dict()
-    read_as = [get_entity(store, e, facts=False) for e in result["interpreted"]["entities"]] if result else []
-    params = {"q": q, "kind": kind, "type": type}
-    twin = {"q": q, "kind": kind, "type": type, "limit": PAGE, "offset": offset}
+        result = search(store, q, limit=PAGE, offset=offset, kind=kind, type=type, exclude=excluded).as_dict()
+    params = {"q": q, "kind": kind, "type": type, "not": excluded}
+    twin = {**params, "limit": PAGE, "offset": offset}
     return render(
         request,
         "search.html",
@@ -94,12 +112,30 @@ def search_page(request: Request, q: Text = None, kind: Slug = None, type: Slug 
         kind=kind,
         type=type,
         result=result,
-        read_as=read_as,
+        readings=_readings(store, result, params) if result else [],
+        excluded=[
+            {"key": key, "restore": query_string(params, **{"not": [k for k in excluded if k != key]})} for key in excluded
+        ],
         params=params,
         twin=twin,
         page_size=PAGE,
         **_filters(store),
     )
+
+
+def _readings(store: Any, result: dict[str, Any], params: dict[str, Any]) -> list[dict[str, Any]]:
+    """How the question was read, each reading with a link to the same search without it."""
+    out = []
+    for reading in result["interpreted"]["readings"]:
+        label, link = reading.get("label", reading["value"]), None
+        if reading["facet"] == "entity":
+            try:
+                label, link = get_entity(store, reading["value"], facts=False)["label"], f"/entity/{reading['value']}"
+            except QueryError:
+                label = reading["text"]
+        remove = query_string(params, **{"not": [*params["not"], reading["key"]]})
+        out.append({**reading, "label": label, "link": link, "facet_name": FACET_NAMES[reading["facet"]], "remove": remove})
+    return out
 
 
 @router.get("/facts", response_class=HTMLResponse)

@@ -836,6 +836,18 @@ def mib(b: Any) -> str:
     return f"{b / 2**20:.1f}" if isinstance(b, (int, float)) else "—"
 
 
+SEARCH_BEGIN, SEARCH_END = "<!-- search: written by benchmarks/search_bench.py -->", "<!-- search end -->"
+"""RESULTS.md's search section is search_bench.py's: a run of this script keeps it as it is."""
+
+
+def search_section(path: Path) -> str:
+    """The search section of the report at ``path``, if it has one."""
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    if SEARCH_BEGIN not in text:
+        return ""
+    return "\n" + text[text.index(SEARCH_BEGIN) : text.index(SEARCH_END) + len(SEARCH_END)] + "\n"
+
+
 def report(results: list[dict], meta: dict, command: str, notes: list[str], profile_dir: Path) -> str:
     out = [
         "# catkg benchmark results (issue 9: scale and speed)",
@@ -1109,7 +1121,7 @@ def main() -> None:
                 notes.append(f"{label(r['facts'])} {key}: {r[key].get('error') or r[key].get('skipped')}")
     raw.write_text(json.dumps({"meta": meta, "results": results, "notes": notes}, indent=1))
     text = report(results, meta, command, notes, args.results.parent / "profiles")
-    args.results.write_text(text)
+    args.results.write_text(text + search_section(args.results))
     print(text)
 
 

@@ -14,11 +14,12 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
 from catkg.ontology import ENTITY
-from catkg.ontology.load import CAT, fact_kinds, label
+from catkg.ontology.load import CAT, entity_types, fact_kinds, label
 
-FACETS = ("kind", "measure", "design", "source", "entity")
+FACETS = ("kind", "measure", "design", "source", "type", "entity")
 """What a term says of a fact: its kind, the measure of one of its values, its study design, its source's kind,
-or an entity it is about (by a word that is not one of the entity's curated names)."""
+the type of one of its entities, or an entity it is about (by a word that is not one of the entity's curated
+names)."""
 
 
 @dataclass(frozen=True)
@@ -40,9 +41,10 @@ def search_terms() -> dict[str, list[Term]]:
     any number)."""
     graph = Graph().parse(search_terms_path(), format="turtle")
     kinds = {cls: slug for slug, cls in fact_kinds().items()}
+    types = {cls: slug for slug, cls in entity_types().items()}
     terms: dict[str, list[Term]] = {}
     for subject in set(graph.subjects()):
-        term = _term(graph, subject, kinds)
+        term = _term(graph, subject, kinds, types)
         if term is None:
             continue
         for predicate in (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel):
@@ -52,14 +54,18 @@ def search_terms() -> dict[str, list[Term]]:
     return {text: list(dict.fromkeys(found)) for text, found in terms.items()}
 
 
-def _term(graph: Graph, subject: URIRef, kinds: dict[URIRef, str]) -> Term | None:
+def _term(graph: Graph, subject: URIRef, kinds: dict[URIRef, str], types: dict[URIRef, str]) -> Term | None:
     """The reading ``subject`` stands for, or None for what is not a term (a concept scheme)."""
     if subject in kinds:
         return Term("kind", kinds[subject], label(subject))
+    if subject in types:
+        return Term("type", types[subject], label(subject))
     if str(subject).startswith(ENTITY):
         return Term("entity", str(subject)[len(ENTITY) :], str(subject)[len(ENTITY) :])
     if subject == CAT.CitedReference:
         return Term("source", "reference", label(subject))
+    if subject == CAT.attributedTo:
+        return Term("source", "attributed", "attributed study")
     scheme = graph.value(subject, SKOS.inScheme)
     facet = {CAT.Measures: "measure", CAT.StudyDesigns: "design"}.get(scheme)
     if facet is None:
@@ -68,9 +74,10 @@ def _term(graph: Graph, subject: URIRef, kinds: dict[URIRef, str]) -> Term | Non
 
 
 def undeclared() -> list[str]:
-    """Subjects of search_terms.ttl that are neither a fact kind or source kind of catkg.ttl, an entity, nor a
-    concept of its schemes: a typo, whose labels would never be read."""
+    """Subjects of search_terms.ttl that are neither a fact kind, entity type or source kind of catkg.ttl, an
+    entity, nor a concept of its schemes: a typo, whose labels would never be read."""
     graph = Graph().parse(search_terms_path(), format="turtle")
     kinds = {cls: slug for slug, cls in fact_kinds().items()}
+    types = {cls: slug for slug, cls in entity_types().items()}
     schemes = {CAT.Measures, CAT.StudyDesigns}
-    return sorted(str(s) for s in set(graph.subjects()) if s not in schemes and _term(graph, s, kinds) is None)
+    return sorted(str(s) for s in set(graph.subjects()) if s not in schemes and _term(graph, s, kinds, types) is None)

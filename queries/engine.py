@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import tantivy
 
@@ -25,6 +26,8 @@ TEXT = ("statement", "quote", "names", "details")
 TOKENS = ("entities", "broader", "kind", "design", "measures", "source", "types")
 """Exact columns: ids and slugs, one token each."""
 ANALYZER = "catkg"
+SEPARATOR = "qqcolumnqq"
+"""A word no text holds, put between columns analysed together (see ``Engine.tokens``)."""
 
 
 def analyzer() -> tantivy.TextAnalyzer:
@@ -44,7 +47,7 @@ def schema() -> tantivy.Schema:
     for name in TEXT:
         builder.add_text_field(name, stored=True, tokenizer_name=ANALYZER)
     for name in TOKENS:
-        builder.add_text_field(name, stored=name in ("entities", "broader"), tokenizer_name="raw", index_option="freq")
+        builder.add_text_field(name, stored=True, tokenizer_name="raw", index_option="freq")
     return builder.build()
 
 
@@ -75,6 +78,30 @@ def write(directory: Path, documents: Iterable[tuple[int, dict[str, list[str]]]]
     writer.wait_merging_threads()
 
 
+Tokens = dict[str, tuple[tuple[str, ...], frozenset[str]]]
+"""A document's columns as the index's tokens: in order (for phrases) and as a set."""
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One term (or phrase) of a query: in which column, which tokens, with what BM25 boost."""
+
+    field: str
+    words: tuple[str, ...]
+    boost: float = 1.0
+
+    def matches(self, document: Tokens) -> bool:
+        """Whether ``document`` (see ``Engine.tokens``) holds this leaf: the engine's test, made on a candidate's
+        stored columns instead of one more query a concept (a query filtered to 100 documents took 2 ms at 100k)."""
+        tokens, present = document.get(self.field, ((), frozenset()))
+        if len(self.words) == 1:
+            return self.words[0] in present
+        size, first = len(self.words), self.words[0]
+        return first in present and any(
+            tokens[i : i + size] == self.words for i in range(len(tokens) - size + 1) if tokens[i] == first
+        )
+
+
 @dataclass(frozen=True)
 class Engine:
     """An open index: the searcher of one generation and the analyzer its questions are read with."""
@@ -85,19 +112,22 @@ class Engine:
 
     def words(self, text: str) -> list[str]:
         """``text`` as the index's tokens."""
-        return [token for token in _ANALYZER.analyze(text)]
+        return list(_ANALYZER.analyze(text))
 
-    def term(self, field: str, value: str, boost: float = 1.0) -> tantivy.Query:
-        query = tantivy.Query.term_query(self.schema, field, value)
-        return query if boost == 1.0 else tantivy.Query.boost_query(query, boost)
+    def query(self, leaves: list[Leaf]) -> tantivy.Query:
+        """A document matches if it holds any leaf; its score is the sum of its leaves' boosted BM25."""
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, self._leaf(leaf)) for leaf in leaves])
 
-    def phrase(self, field: str, words: list[str], boost: float = 1.0) -> tantivy.Query:
-        query = (
-            tantivy.Query.phrase_query(self.schema, field, words)
-            if len(words) > 1
-            else tantivy.Query.term_query(self.schema, field, words[0])
-        )
-        return query if boost == 1.0 else tantivy.Query.boost_query(query, boost)
+    def _leaf(self, leaf: Leaf) -> tantivy.Query:
+        if len(leaf.words) > 1:
+            query = tantivy.Query.phrase_query(self.schema, leaf.field, list(leaf.words))
+        else:
+            query = tantivy.Query.term_query(self.schema, leaf.field, leaf.words[0])
+        return query if leaf.boost == 1.0 else tantivy.Query.boost_query(query, leaf.boost)
+
+    def only(self, field: str, value: str) -> tantivy.Query:
+        """Documents with ``value`` in ``field``, adding no score (a filter)."""
+        return tantivy.Query.const_score_query(tantivy.Query.term_query(self.schema, field, value), 0.0)
 
     def count(self, field: str, value: str) -> int:
         """How many documents hold a token: a term's document frequency, read from the dictionary."""
@@ -107,24 +137,38 @@ class Engine:
     def size(self) -> int:
         return self.searcher.num_docs
 
-    def top(self, query: tantivy.Query, limit: int, *, count: bool = False) -> tuple[list[tuple[float, int]], int]:
-        """The best ``limit`` documents for ``query`` as (score, number), and how many match when ``count``."""
-        if limit <= 0 and not count:
-            return [], 0
+    def top(self, query: tantivy.Query, limit: int, *, count: bool = False) -> tuple[list[tuple[float, int, Any]], int]:
+        """The best ``limit`` documents for ``query`` as (score, number, address), and how many match when
+        ``count``."""
         found = self.searcher.search(query, limit=max(limit, 1), count=count)
-        numbers = self.searcher.fast_field_values("n", [address for _, address in found.hits])
-        hits = [(score, n) for (score, _), n in zip(found.hits, numbers, strict=True)][:limit] if limit > 0 else []
-        return hits, (found.count or 0) if count else len(hits)
+        hits = found.hits[:limit]
+        numbers = self.searcher.fast_field_values("n", [address for _, address in hits])
+        top = [(score, n, address) for (score, address), n in zip(hits, numbers, strict=True)]
+        return top, (found.count or 0) if count else len(top)
 
-    def among(self, query: tantivy.Query, numbers: list[int]) -> dict[int, float]:
-        """The score of ``query`` in each of the documents ``numbers`` that it matches."""
-        if not numbers:
-            return {}
-        only = tantivy.Query.term_set_query(self.schema, "n", numbers)
-        both = tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, only)])
-        found = self.searcher.search(both, limit=len(numbers), count=False)
-        values = self.searcher.fast_field_values("n", [address for _, address in found.hits])
-        return {n: score for (score, _), n in zip(found.hits, values, strict=True)}
+    def tokens(self, addresses: list[Any], fields: set[str]) -> list[Tokens]:
+        """The stored ``fields`` of these documents as the index's tokens; exact columns as they are.
+
+        A document's text columns are analysed in one call, split at a separator word (one call a document, not
+        one a value: 4x fewer, a quarter of a search's time at 10k facts); a phrase may then run across two values
+        of one column, which a clinician would not tell from a match."""
+        text = [name for name in TEXT if name in fields]
+        out = []
+        for address in addresses:
+            stored = self.searcher.doc(address).to_dict()
+            document: Tokens = {}
+            if text:
+                joined = f" {SEPARATOR} ".join(" ; ".join(stored.get(name, [])) for name in text)
+                tokens = list(_ANALYZER.analyze(joined))
+                for name in text:
+                    end = tokens.index(SEPARATOR) if SEPARATOR in tokens else len(tokens)
+                    document[name] = (tuple(tokens[:end]), frozenset(tokens[:end]))
+                    tokens = tokens[end + 1 :]
+            for name in fields.difference(TEXT):
+                values = tuple(stored.get(name, []))
+                document[name] = (values, frozenset(values))
+            out.append(document)
+        return out
 
     def stored(self, n: int) -> dict[str, list[str]]:
         """The stored columns of document ``n`` (for the tests that compare the index with the graph)."""

@@ -155,7 +155,7 @@ def document(
         "kind": [fact["kind"]],
         "design": [fact["study_design"]],
         "measures": sorted(measures),
-        "source": ["reference" if evidence["cites"] else "article"],
+        "source": ["reference" if evidence["cites"] else "article", *(["attributed"] if evidence["attributed_to"] else [])],
         "types": sorted({t for end in (fact["subject"], fact["object"]) for t in types.get(end["type"], [end["type"]])}),
     }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -51,7 +52,7 @@ class Reading:
     def interpreted(self) -> dict[str, object]:
         """The reading as the API answers it: each facet's values, and every reading with the words it came from
         (its ``key`` is what ``not`` takes to remove it)."""
-        facets = {"kind": "kinds", "measure": "measures", "design": "designs", "source": "sources"}
+        facets = {"kind": "kinds", "measure": "measures", "design": "designs", "source": "sources", "type": "types"}
         readings = [
             {"key": f"entity:{e}", "facet": "entity", "value": e, "text": ", ".join(self.names_of[e])} for e in self.entities
         ]
@@ -89,34 +90,38 @@ def _names(db: sqlite3.Connection) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class NameIndex:
-    """The entity names of one search index, longest first, grouped by their first word (lower case).
+    """The entity names of one search index, longest first, each filed under its rarest word (lower case).
 
-    A name is found in a text only where the text has the name's first word as a whole word (a name starts at a
-    word boundary, see ``_name_pattern``), so a question looks up its own words here instead of trying every name.
-    Names that do not start with a word character are tried on every question.
+    A name can occur in a text only if each of its words is a word of the text, so a question looks up its own
+    words here and tests only the names filed under them, instead of trying every name. Filed under the rarest
+    word, not the first: in a graph whose names share a few words, a common first word starts thousands of names
+    (9.5 ms of a 35 ms search at 1M synthetic facts). Names with no word character are tried on every question.
     """
 
     by_word: dict[str, list[int]]
     always: list[int]
     names: list[tuple[str, str]]
+    words: list[frozenset[str]]
 
     @classmethod
     def of(cls, names: list[tuple[str, str]]) -> NameIndex:
+        words = [frozenset(WORD.findall(name.lower())) for name, _ in names]
+        counts = Counter(w for ws in words for w in ws)
         by_word: dict[str, list[int]] = {}
         always = []
-        for position, (name, _) in enumerate(names):
-            first = WORD.match(name)
-            if first:
-                by_word.setdefault(first.group().lower(), []).append(position)
+        for position, ws in enumerate(words):
+            if ws:
+                by_word.setdefault(min(ws, key=lambda w: (counts[w], w)), []).append(position)
             else:
                 always.append(position)
-        return cls(by_word, always, names)
+        return cls(by_word, always, names, words)
 
     def candidates(self, text: str) -> list[tuple[str, str]]:
         """The names that may occur in ``text``, in the order of ``names`` (longest first)."""
+        present = set(WORD.findall(text.lower()))
         positions = set(self.always)
-        for word in set(WORD.findall(text.lower())):
-            positions.update(self.by_word.get(word, ()))
+        for word in present:
+            positions.update(p for p in self.by_word.get(word, ()) if self.words[p] <= present)
         return [self.names[p] for p in sorted(positions)]
 
 

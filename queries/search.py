@@ -14,9 +14,13 @@ Every step can be told to a clinician:
    "pulmonary embolism" comes before a fact about one of them.
 4. **Folding**: a candidate with the subject, predicate and object of a better one, or read from the same sentence,
    is folded under it ("+N more"), so the page is not ten copies of one answer.
-5. **Spreading**: the page is then filled greedily, each next fact losing a share of its score for every shown
-   fact with the same subject or object (maximal marginal relevance; more for list questions, "which", "every"),
-   and every concept that matches a candidate gets one on the first page.
+5. **Spreading**: the page is then filled greedily (maximal marginal relevance): a concept already shown counts
+   ``SHOWN`` times as much each time it is shown again, a fact loses ``REDUNDANCY`` for every shown fact with the
+   same answer (its subject or object that the question does not name; more for list questions, "which",
+   "every"), and every concept that matches a candidate gets one fact on the first page.
+
+The constants were chosen on the tuning questions of tests/queries/search_quality.yaml only (a grid over
+RELEVANCE, SHOWN, WORD_WEIGHT and REDUNDANCY); the held-out questions were not used to choose anything.
 
 Beyond the ``WINDOW`` best candidates, facts follow the engine's BM25 order, so pages of any size walk one ranking.
 """
@@ -30,9 +34,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import tantivy
 
-from catkg.queries.engine import Engine, open_engine
+from catkg.queries.engine import Engine, Leaf, Tokens, open_engine
 from catkg.queries.facts import Page, Served, facts_by_id, kind_iri, type_iri
 from catkg.queries.index import FACETS, entity_token, open_index
 from catkg.queries.reading import Reading, read
@@ -49,13 +54,15 @@ ENTITY_WEIGHTS = {"entities": 6.0, "broader": 1.0}
 """An entity's own token counts most; a fact about an entity under it, less."""
 TERM_WEIGHT = 4.0
 """A vocabulary term (a fact kind, a measure, a design, a source kind) as a column token."""
-TERM_FIELD = {"kind": "kind", "measure": "measures", "design": "design", "source": "source"}
+TERM_FIELD = {"kind": "kind", "measure": "measures", "design": "design", "source": "source", "type": "types"}
 RELEVANCE = 0.5
 """BM25 relevance counts up to half as much as full coverage of the question."""
-REDUNDANCY = {False: 0.1, True: 0.2}
+REDUNDANCY = {False: 0.05, True: 0.1}
 """What a fact loses for each shown fact with the same answer: more when the question asks for a list."""
-SHOWN = 0.5
-"""A concept already on the page counts half as much each time it is shown again."""
+SHOWN = 0.7
+"""A concept already on the page counts 0.7 times as much each time it is shown again."""
+SPREAD = 30
+"""Places filled one by one (three first pages); the rest of the window follows by its gain then."""
 WORD_WEIGHT = 0.5
 """A plain word of the question counts half as much as what the question was read as naming."""
 
@@ -63,11 +70,14 @@ WORD_WEIGHT = 0.5
 @dataclass(frozen=True)
 class Concept:
     """One concept of the question: its key (``entity:d-dimer``, ``kind:mechanism``, ``word:resolved``), the engine
-    query that matches it, and its weight (rarity)."""
+    leaves that match it (any one suffices), and its weight (rarity)."""
 
     key: str
-    query: tantivy.Query
+    leaves: list[Leaf]
     weight: float
+
+    def matches(self, document: Tokens) -> bool:
+        return any(leaf.matches(document) for leaf in self.leaves)
 
 
 @dataclass(frozen=True)
@@ -81,47 +91,43 @@ class SearchPage(Page):
 
 
 def concepts(engine: Engine, reading: Reading) -> list[Concept]:
-    """The question's concepts as engine queries. Every term is a token or a phrase of tokens built from the
-    index's own analyzer, so no user text is read as query syntax."""
+    """The question's concepts as engine leaves. Every term is a token or a phrase of tokens made by the index's
+    own analyzer, so no user text is read as query syntax."""
     found = []
     for entity in reading.entities:
         token = entity_token(entity)
-        leaves = [engine.term(f, token, w) for f, w in ENTITY_WEIGHTS.items()]
+        leaves = [Leaf(f, (token,), w) for f, w in ENTITY_WEIGHTS.items()]
         counts = [engine.count(f, token) for f in ENTITY_WEIGHTS]
         for name in reading.names_of[entity]:
-            words = engine.words(name)
+            words = tuple(engine.words(name))
             if words:
-                leaves += [engine.phrase(f, words, TEXT_WEIGHTS[f]) for f in ("statement", "names", "quote")]
+                leaves += [Leaf(f, words, TEXT_WEIGHTS[f]) for f in ("statement", "names", "quote")]
         found.append(_concept(engine, f"entity:{entity}", leaves, counts))
     for term, text in reading.terms:
         facet_field = TERM_FIELD[term.facet]
-        leaves = [engine.term(facet_field, term.value, TERM_WEIGHT)]
+        leaves = [Leaf(facet_field, (term.value,), TERM_WEIGHT)]
         counts = [engine.count(facet_field, term.value)]
         for word in engine.words(text):
-            leaves += _word_leaves(engine, word)
+            leaves += _word_leaves(word)
         found.append(_concept(engine, reading.key(term), leaves, counts))
     for word in reading.words:
         tokens = engine.words(word)
         if tokens:
-            leaves = [leaf for token in tokens for leaf in _word_leaves(engine, token)]
+            leaves = [leaf for token in tokens for leaf in _word_leaves(token)]
             counts = [engine.count(f, t) for t in tokens for f in TEXT_WEIGHTS]
             found.append(_concept(engine, f"word:{word}", leaves, counts, WORD_WEIGHT))
     return found
 
 
-def _word_leaves(engine: Engine, token: str) -> list[tantivy.Query]:
-    return [engine.term(f, token, w) for f, w in TEXT_WEIGHTS.items()]
+def _word_leaves(token: str) -> list[Leaf]:
+    return [Leaf(f, (token,), w) for f, w in TEXT_WEIGHTS.items()]
 
 
-def _concept(engine: Engine, key: str, leaves: list[tantivy.Query], counts: list[int], share: float = 1.0) -> Concept:
+def _concept(engine: Engine, key: str, leaves: list[Leaf], counts: list[int], share: float = 1.0) -> Concept:
     """A concept; its weight is BM25's idf of its commonest leaf (a lower bound of how many facts it matches)."""
     size, matched = engine.size, max(counts, default=0)
     weight = share * math.log(1 + (size - matched + 0.5) / (matched + 0.5))
-    return Concept(key, _any(leaves), weight)
-
-
-def _any(queries: Sequence[tantivy.Query]) -> tantivy.Query:
-    return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
+    return Concept(key, leaves, weight)
 
 
 def _filtered(engine: Engine, query: tantivy.Query, kind: str | None, type: str | None) -> tantivy.Query:
@@ -129,10 +135,10 @@ def _filtered(engine: Engine, query: tantivy.Query, kind: str | None, type: str 
     clauses = [(tantivy.Occur.Must, query)]
     if kind:
         kind_iri(kind)  # unknown kind: QueryError naming the known ones
-        clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(engine.term("kind", kind), 0.0)))
+        clauses.append((tantivy.Occur.Must, engine.only("kind", kind)))
     if type:
         type_iri(type)
-        clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(engine.term("types", type), 0.0)))
+        clauses.append((tantivy.Occur.Must, engine.only("types", type)))
     return tantivy.Query.boolean_query(clauses) if len(clauses) > 1 else query
 
 
@@ -153,12 +159,11 @@ def _facets(db: sqlite3.Connection, numbers: list[int]) -> dict[int, dict[str, s
     return {row[0]: dict(zip(FACETS, row[1:], strict=True)) for row in rows}
 
 
-def _score(engine: Engine, found: list[Concept], candidates: list[Candidate]) -> None:
-    """Each candidate's score: the rarity-weighted share of the concepts it matches, plus its scaled BM25."""
-    numbers = [c.n for c in candidates]
-    for concept in found:
-        for n in engine.among(concept.query, numbers):
-            next(c for c in candidates if c.n == n).matched.add(concept.key)
+def _score(found: list[Concept], candidates: list[Candidate], documents: list[Tokens] | None) -> None:
+    """Each candidate's score: the rarity-weighted share of the concepts it matches (read in ``documents``; all of
+    them when None), plus its scaled BM25."""
+    for i, candidate in enumerate(candidates):
+        candidate.matched = {c.key for c in found if documents is None or c.matches(documents[i])}
     total = sum(c.weight for c in found) or 1.0
     weights = {c.key: c.weight for c in found}
     best = max((c.relevance for c in candidates), default=0.0) or 1.0
@@ -186,33 +191,46 @@ def _fold(ranked: list[Candidate]) -> list[Candidate]:
 
 def _spread(kept: list[Candidate], found: list[Concept], reading: Reading) -> list[Candidate]:
     """Fill the page greedily: each next fact is the one that adds most, where a concept already shown counts
-    ``SHOWN`` times less each time it is shown again, and a fact loses ``REDUNDANCY`` for each shown fact with the
-    same answer (its subject or object, when the question does not name it). Then every concept that a candidate
-    matches gets one on the first page."""
-    weights = {c.key: c.weight for c in found}
-    total = sum(weights.values()) or 1.0
-    best = max((c.relevance for c in kept), default=0.0) or 1.0
+    ``SHOWN`` times as much each time it is shown again, and a fact loses ``REDUNDANCY`` for each shown fact with
+    the same answer (its subject or object, when the question does not name it). Then every concept that a
+    candidate matches gets one on the first page. A fact's ``score`` is its gain when it was placed."""
+    if not kept:
+        return []
+    keys = [c.key for c in found]
     named = set(reading.entities)
-    penalty = REDUNDANCY[reading.listing]
-    times: dict[str, int] = {}
-    answers: dict[str, int] = {}
-
-    def gain(c: Candidate) -> tuple[float, int]:
-        covered = sum(weights[k] * SHOWN ** times.get(k, 0) for k in c.matched) / total
-        repeats = sum(answers.get(e, 0) for e in _answers(c, named))
-        return covered + RELEVANCE * c.relevance / best - penalty * repeats, -c.n
-
+    ends = sorted({e for c in kept for e in _answers(c, named)})
+    column = {e: i for i, e in enumerate(ends)}
+    # One row a candidate: the weights of the concepts it matches, and the answers it gives.
+    covers = np.array([[c.weight if c.key in k.matched else 0.0 for c in found] for k in kept]) / (
+        sum(c.weight for c in found) or 1.0
+    )
+    gives = np.zeros((len(kept), len(ends)))
+    for row, c in enumerate(kept):
+        for e in _answers(c, named):
+            gives[row, column[e]] = 1.0
+    best = max(c.relevance for c in kept) or 1.0
+    relevance = np.array([RELEVANCE * c.relevance / best for c in kept])
+    factor, shown = np.ones(len(keys)), np.zeros(len(ends))
+    left = np.ones(len(kept), dtype=bool)
+    numbers = np.array([c.n for c in kept])
     order: list[Candidate] = []
-    left = list(kept)
-    while left and len(order) < WINDOW:
-        pick = max(left, key=gain)
-        pick.score = gain(pick)[0]
-        left.remove(pick)
-        order.append(pick)
-        for k in pick.matched:
-            times[k] = times.get(k, 0) + 1
-        for e in _answers(pick, named):
-            answers[e] = answers.get(e, 0) + 1
+    penalty = REDUNDANCY[reading.listing]
+    for _ in range(min(len(kept), SPREAD)):
+        gain = covers @ factor + relevance - penalty * (gives @ shown)
+        gain[~left] = -np.inf
+        top = gain.max()
+        pick = int(np.flatnonzero(gain == top)[np.argmin(numbers[gain == top])])  # ties: the lower number
+        left[pick] = False
+        kept[pick].score = float(top)
+        order.append(kept[pick])
+        factor[covers[pick] > 0] *= SHOWN
+        shown += gives[pick]
+    # Past the first SPREAD places, the rest of the window in the order of its gain then (no higher than the
+    # last place's: a gain only falls as the page fills).
+    gain = covers @ factor + relevance - penalty * (gives @ shown)
+    for row in sorted(np.flatnonzero(left), key=lambda r: (-gain[r], numbers[r])):
+        kept[row].score = float(gain[row])
+        order.append(kept[row])
     covered = {k for c in order[:FIRST_PAGE] for k in c.matched}
     promoted: list[Candidate] = []
     for concept in sorted(found, key=lambda c: -c.weight):
@@ -229,9 +247,9 @@ def _spread(kept: list[Candidate], found: list[Concept], reading: Reading) -> li
     return rest[:cut] + promoted + rest[cut:]
 
 
-def _answers(c: Candidate, named: set[str]) -> set[str]:
+def _answers(c: Candidate, named: set[str]) -> tuple[str, ...]:
     """The entities of a fact that the question does not name: what the fact answers."""
-    return {c.facets[role] for role in ("subject", "object")} - named
+    return tuple({c.facets[role] for role in ("subject", "object")} - named)
 
 
 def search(
@@ -259,35 +277,34 @@ def search(
         found = concepts(engine, reading)
         if not found:
             return SearchPage([], 0, limit, offset, reading.interpreted())
-        query = _filtered(engine, _any([c.query for c in found]), kind, type)
+        query = _filtered(engine, engine.query(list(dict.fromkeys(leaf for c in found for leaf in c.leaves))), kind, type)
         hits, total = engine.top(query, WINDOW, count=True)
-        numbers = [n for _, n in hits]
-        facets = _facets(db, numbers)
-        window = [Candidate(n, score, facets[n]) for score, n in hits]
-        _score(engine, found, window)
+        facets = _facets(db, [n for _, n, _ in hits])
+        window = [Candidate(n, score, facets[n]) for score, n, _ in hits]
+        # With one concept, every candidate matches it: nothing to read.
+        fields = {leaf.field for c in found for leaf in c.leaves}
+        documents = engine.tokens([address for *_, address in hits], fields) if len(found) > 1 else None
+        _score(found, window, documents)
         ranked = sorted(window, key=lambda c: (-c.score, c.n))
         order = _spread(_fold(ranked), found, reading)
         folded = sum(len(c.folded) for c in order)
         wanted = offset + limit
         if wanted > len(order) and total > len(window):
             beyond, _ = engine.top(query, wanted - len(order) + len(window))
-            order += [Candidate(n, score, {}, score=round(score, 4)) for score, n in beyond[len(window) :]]
+            best = max(c.relevance for c in window) or 1.0  # their BM25 scaled as in the window
+            order += [Candidate(n, score, {}, score=RELEVANCE * score / best) for score, n, _ in beyond[len(window) :]]
+        page = order[offset:wanted]
+        ids = _ids(db, [c.n for c in page] + [f.n for c in page for f, _ in c.folded])
     finally:
         db.close()
-    page = order[offset:wanted]
-    ids = _ids(store, [c.n for c in page] + [f.n for c in page for f, _ in c.folded])
     facts = {f["id"]: f for f in facts_by_id(store, list(ids.values()))}
     items = [_item(c, ids, facts) for c in page if ids.get(c.n) in facts]
     return SearchPage(items, total - folded, limit, offset, reading.interpreted())
 
 
-def _ids(store: Served, numbers: list[int]) -> dict[int, str]:
-    db = open_index(store.directory)
-    try:
-        rows = db.execute("SELECT n, id FROM documents WHERE n IN (SELECT value FROM json_each(?))", (json.dumps(numbers),))
-        return dict(rows.fetchall())
-    finally:
-        db.close()
+def _ids(db: sqlite3.Connection, numbers: list[int]) -> dict[int, str]:
+    rows = db.execute("SELECT n, id FROM documents WHERE n IN (SELECT value FROM json_each(?))", (json.dumps(numbers),))
+    return dict(rows.fetchall())
 
 
 def _item(c: Candidate, ids: dict[int, str], facts: dict[str, dict[str, Any]]) -> dict[str, Any]:

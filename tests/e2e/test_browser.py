@@ -170,3 +170,25 @@ def test_keyboard_skip_link_and_search(page) -> None:
     page.keyboard.type("DIC")
     page.keyboard.press("Enter")
     expect(page.locator("#results-title")).to_contain_text("DIC")
+
+
+def test_search_shows_the_reading_removes_it_and_unfolds_duplicates(page, server: str) -> None:
+    """An evidence question in Chromium: the reading is listed, one click on ✕ searches again without it (a plain
+    link, no script), and near-duplicates open under "+N more like it"."""
+    page.goto("/search?" + str(httpx.QueryParams({"q": "Which chemotherapy agents promote thrombosis, and by what mechanisms?"})))
+    readings = page.locator(".reading-list li.reading")
+    expect(readings.filter(has_text="mechanism")).to_have_count(1)
+    expect(readings.filter(has_text="chemotherapy").first).to_be_visible()
+    folded = page.locator("ol.results details.folded").first
+    expect(folded.locator("summary")).to_have_text(re.compile(r"^\+\d+ more like it$"))
+    folded.locator("summary").click()
+    expect(folded.locator("li a").first).to_be_visible()
+    shoot(page, "search-reading-and-folded")
+
+    readings.filter(has_text="mechanism").get_by_role("link", name=re.compile("not mechanism")).click()
+    expect(page).to_have_url(re.compile(r"not=kind%3Amechanism"))
+    expect(page.locator(".reading-list li.reading").filter(has_text="kind of fact")).to_have_count(0)
+    expect(page.locator(".excluded a.restore")).to_have_text("kind:mechanism")
+    page.locator(".excluded a.restore").click()
+    expect(page.locator(".reading-list li.reading").filter(has_text="mechanism")).to_have_count(1)
+    assert not page.failed and not page.dialogs
