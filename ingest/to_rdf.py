@@ -220,6 +220,8 @@ def _claim(w: _Writer, claim: Claim) -> None:
     w.add(c, cat("subjectQualifier"), _term(claim.subject_qualifier, qualifiers()))
     w.add(c, cat("objectQualifier"), _term(claim.object_qualifier, qualifiers()))
     w.add(c, cat("independentSources"), typed(claim.independent_sources, "nonNegativeInteger"))
+    for study in claim.studies:
+        w.text(c, cat("basedOnStudy"), study)
 
 
 def _fact(w: _Writer, fact: Fact, v: Validated) -> None:
