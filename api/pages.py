@@ -19,8 +19,9 @@ from catkg.api.charts import neighbourhood, value_charts
 from catkg.api.highlight import in_context, mark_up, passages
 from catkg.api.html import query_string, render
 from catkg.ingest.validate import sources_root
+from catkg.queries.claims import claims_by_id
 from catkg.queries.entities import get_entity, get_source, list_entities, list_sources
-from catkg.queries.facts import get_fact, list_facts
+from catkg.queries.facts import facts_by_id, get_fact, list_facts
 from catkg.queries.questions import answer, describe, question, questions
 from catkg.queries.run import QueryError
 from catkg.queries.search import search
@@ -175,9 +176,15 @@ def entity_page(request: Request, entity_id: str) -> Response:
     near = related(store, store.directory, entity_id, limit=ALL)
     for other in near:
         other["fact_list"] = [by_id[f] for f in graph.edges[entity_id, other["id"]]["facts"] if f in by_id]
-    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    # One card a claim, however many sentences state it: its facts are listed inside it.
+    claims = claims_by_id(store, [f["claim"] for f in entity["facts"]])
+    members: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for fact in entity["facts"]:
-        groups[fact["kind"]].append(fact)
+        members[fact["claim"]].append(fact)
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for claim_id, facts in members.items():
+        claim = claims.get(claim_id) or {"id": claim_id, "kind": facts[0]["kind"]}
+        groups[claim["kind"]].append({**claim, "facts": facts})
     ordered = sorted(groups.items(), key=lambda g: (-len(g[1]), g[0]))
     return render(request, "entity.html", entity=entity, groups=ordered, related=near, picture=neighbourhood(graph, entity_id))
 
@@ -190,10 +197,13 @@ def fact_page(request: Request, fact_id: str) -> Response:
     source = sources[ev["source"]["id"]]
     context = in_context(_article_text(source), ev["start"], ev["end"]) if source.get("file") else None
     cited = [sources[c["id"]] for c in ev["cites"] if c["id"] in sources]
+    conflicting = {f["id"]: f["statement"] for f in facts_by_id(store, fact["conflicts_with"])}
     return render(
         request,
         "fact.html",
         fact=fact,
+        claim=claims_by_id(store, [fact["claim"]]).get(fact["claim"]),
+        conflicting=conflicting,
         source=source,
         context=context,
         charts=value_charts(fact),

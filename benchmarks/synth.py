@@ -72,6 +72,8 @@ DESIGNS = [
     "unspecified",
 ]
 DIRECTIONS = ["supports"] * 8 + ["does-not-support", "unclear"]
+LEVELS = {d: "primary-result" for d in DESIGNS} | {"guideline": "guideline", "unspecified": "cited-study"}
+"""The evidence level the validator's rule gives a sentence of an article's body that cites a study of each design."""
 WORDS = [
     "thrombotic",
     "venous",
@@ -226,7 +228,9 @@ def make_fact(i: int, article: str, entities: list[dict], rng: random.Random) ->
         "quote": quote,
         "citations": [marker],
         "attributed_to": author,
-        "study_design": rng.choice(DESIGNS),
+        # Every synthetic sentence cites a marker, and a sentence citing a study states the study's claim, not
+        # the review's own (the evidence-level rule): 'review' is drawn as 'unspecified'.
+        "study_design": design if (design := rng.choice(DESIGNS)) != "review" else "unspecified",
         "direction": rng.choice(DIRECTIONS),
         "population": "people with lung cancer" if i % 4 == 0 else None,
     }
@@ -265,7 +269,8 @@ def fact_yaml(f: dict) -> str:
     lines += [f"    source: {f['source']}", f"    quote: {q(f['quote'])}", f"    citations: {flow(f['citations'])}"]
     if f["attributed_to"]:
         lines.append(f"    attributed_to: {q(f['attributed_to'])}")
-    lines += [f"    study_design: {f['study_design']}", f"    direction: {f['direction']}"]
+    lines += [f"    study_design: {f['study_design']}", f"    evidence_level: {LEVELS[f['study_design']]}"]
+    lines.append(f"    direction: {f['direction']}")
     if f["population"]:
         lines.append(f"    population: {q(f['population'])}")
     return "\n".join(lines) + "\n"

@@ -39,6 +39,16 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+class Section(Record):
+    """Where a part of an article begins: its heading as written, and what kind of part it is.
+
+    A section runs from its heading to the next section's; evidence levels follow from the part a quote sits in.
+    """
+
+    heading: str = Field(min_length=3, description="The heading (or first words) as written, once in the text.")
+    kind: Literal["abstract", "practice-points", "body", "reference-list"] = Field(description="What the part holds.")
+
+
 class Source(Record):
     """An article whose text is in ``ingest/sources/``, or an entry of an article's reference list."""
 
@@ -61,6 +71,9 @@ class Source(Record):
         None, description="The journal line, or the whole entry when it is written on one line, verbatim from the article."
     )
     study_design: StudyDesign | None = Field(None, description="Design of the cited study, when its title says.")
+    sections: list[Section] = Field(
+        default_factory=list, description="Articles only: where the abstract, practice points, body and reference list begin."
+    )
 
 
 class Xref(Record):
@@ -99,6 +112,13 @@ class Value(Record):
     p_value: str | None = Field(None, description="A p-value as written.")
 
 
+class SourceNote(Record):
+    """A curator's note on what the source says at a fact's quote; the quote itself stays verbatim."""
+
+    kind: str = Field(description="Note kind slug from the ontology (cat:SourceNoteKind), e.g. 'likely-typo'.")
+    note: str = Field(min_length=10, description="How to read the source here, in the curator's words.")
+
+
 class Fact(Record):
     """One claim read from one sentence of a source."""
 
@@ -117,8 +137,26 @@ class Fact(Record):
     cites: list[str] = Field(default_factory=list, description="Ids of cited references the claim comes from.")
     study_design: StudyDesign = Field(description="Design of the study behind the claim.")
     direction: Direction = Field(description="Whether the source affirms the claim.")
-    population: str | None = Field(None, description="The population the claim is about, as written.")
+    population: str | None = Field(
+        None, description="The population the claim is about, as written; for a reference title, who the cited report is about."
+    )
     compared_with: str | None = Field(None, description="The comparison group, as written.")
+    evidence_level: str = Field(
+        description="Evidence level slug from the ontology (cat:EvidenceLevel): follows from where the quote sits and the "
+        "study design, by the rule the validator applies (title-only, abstract, primary-result, ...)."
+    )
+    subject_qualifier: str | None = Field(
+        None, description="Qualifier slug of the subject (cat:Qualifier: elevated, high, type-of, ...), written in the quote."
+    )
+    object_qualifier: str | None = Field(None, description="Qualifier slug of the object, written in the quote.")
+    bears_on: str | None = Field(
+        None,
+        description="The fact kind of the claim this fact bears on, when not its own (an unclear-association on a risk-factor).",
+    )
+    same_study_as: str | None = Field(
+        None, description="Id of a fact that names or cites the study this follow-on sentence reports."
+    )
+    source_note: SourceNote | None = Field(None, description="A curator's note on the source at this quote.")
 
     @field_validator("citations")
     @classmethod

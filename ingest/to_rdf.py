@@ -21,11 +21,20 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
 from rdflib import RDFS as _RDFS
 from rdflib import URIRef
 
+from catkg.ingest.claims import Claim, claims_by_fact, group_claims
 from catkg.ingest.load import Located
 from catkg.ingest.models import Entity, Fact, Source, Value
 from catkg.ingest.validate import Validated
-from catkg.ontology import BASE, ENTITY, EVIDENCE, FACT, GRAPH, ONTOLOGY, SOURCE
-from catkg.ontology.load import entity_types, fact_kinds, ontology_graph, ontology_path
+from catkg.ontology import BASE, CLAIM, ENTITY, EVIDENCE, FACT, GRAPH, ONTOLOGY, SOURCE
+from catkg.ontology.load import (
+    entity_types,
+    evidence_levels,
+    fact_kinds,
+    ontology_graph,
+    ontology_path,
+    qualifiers,
+    source_note_kinds,
+)
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE_IRI = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -84,6 +93,15 @@ def entity_iri(entity_id: str) -> str:
 
 def source_iri(source_id: str) -> str:
     return iri(SOURCE + source_id)
+
+
+def claim_iri(claim_id: str) -> str:
+    return iri(CLAIM + claim_id)
+
+
+def _term(slug: str | None, terms: dict[str, URIRef]) -> str | None:
+    """The IRI term of a controlled-list slug the validator accepted (None stays None)."""
+    return None if slug is None else iri(str(terms[slug]))
 
 
 @cache
@@ -184,6 +202,28 @@ def _value(w: _Writer, fact_id: str, index: int, value: Value) -> str:
     return m
 
 
+def _claim_links(w: _Writer, fact: Fact, claim: Claim) -> None:
+    """The fact as evidence for its claim, and its conflicts: the facts of the claim with the other direction."""
+    f, supports = fact_iri(fact.id), fact.direction == "supports"
+    w.add(f, cat("supportsClaim" if supports else "disputesClaim"), claim_iri(claim.id))
+    for other in claim.disputing if supports else claim.supporting:
+        w.add(f, cat("conflictsWith"), fact_iri(other))
+
+
+def _claim(w: _Writer, claim: Claim) -> None:
+    c = claim_iri(claim.id)
+    w.add(c, A, cat("Claim"))
+    w.text(c, iri(DCT + "identifier"), claim.id)
+    w.add(c, cat("claimSubject"), entity_iri(claim.subject))
+    w.add(c, cat("claimKind"), iri(str(fact_kinds()[claim.kind])))
+    w.add(c, cat("claimObject"), entity_iri(claim.object))
+    w.add(c, cat("subjectQualifier"), _term(claim.subject_qualifier, qualifiers()))
+    w.add(c, cat("objectQualifier"), _term(claim.object_qualifier, qualifiers()))
+    w.add(c, cat("independentSources"), typed(claim.independent_sources, "nonNegativeInteger"))
+    for study in claim.studies:
+        w.text(c, cat("basedOnStudy"), study)
+
+
 def _fact(w: _Writer, fact: Fact, v: Validated) -> None:
     f, span = fact_iri(fact.id), v.spans[fact.id]
     ev = iri(EVIDENCE + fact.id)
@@ -199,6 +239,16 @@ def _fact(w: _Writer, fact: Fact, v: Validated) -> None:
     w.text(f, cat("direction"), fact.direction)
     w.text(f, cat("population"), fact.population)
     w.text(f, cat("comparedWith"), fact.compared_with)
+    w.add(f, cat("evidenceLevel"), _term(fact.evidence_level, evidence_levels()))
+    w.add(f, cat("subjectQualifier"), _term(fact.subject_qualifier, qualifiers()))
+    w.add(f, cat("objectQualifier"), _term(fact.object_qualifier, qualifiers()))
+    w.add(f, cat("sameStudyAs"), fact_iri(fact.same_study_as) if fact.same_study_as else None)
+    if fact.source_note:
+        note = iri(f"{FACT}{fact.id}/note")
+        w.add(f, cat("hasSourceNote"), note)
+        w.add(note, A, cat("SourceNote"))
+        w.add(note, cat("noteKind"), _term(fact.source_note.kind, source_note_kinds()))
+        w.text(note, cat("noteText"), fact.source_note.note)
     w.add(f, iri(PROV + "wasDerivedFrom"), source_iri(fact.source))
     for index, value in enumerate(fact.values):
         w.add(f, cat("hasMeasurement"), _value(w, fact.id, index, value))
@@ -233,13 +283,14 @@ def broader_closure(entities: list[Entity]) -> dict[str, set[str]]:
 CHUNK = 500
 """Facts per string ``data_ntriples`` yields: large enough to amortize a write, small enough to stream."""
 
-RECORDS, FACTS = "records", "facts"
+RECORDS, FACTS, CLAIMS = "records", "facts", "claims"
 
 
 def data_ntriples(v: Validated) -> Iterator[tuple[str, str]]:
     """The data graph as N-Triples text: first ``(RECORDS, text)``, the sources and entities, then
-    ``(FACTS, text)`` chunks of ``CHUNK`` facts. Every triple about a fact's nodes (the fact, its measurements,
-    evidence and selectors) is in its chunk, which is what checking the shapes chunk by chunk relies on."""
+    ``(FACTS, text)`` chunks of ``CHUNK`` facts, then ``(CLAIMS, text)`` chunks of claims. Every triple about a
+    fact's nodes (the fact, its measurements, evidence, selectors and source note, its claim and conflicts) is in
+    its chunk, which is what checking the shapes chunk by chunk relies on."""
     w = _Writer()
     for item in v.curation.sources:
         _source(w, item)
@@ -248,12 +299,21 @@ def data_ntriples(v: Validated) -> Iterator[tuple[str, str]]:
     for ent in entities:
         _entity(w, ent, closure[ent.id])
     yield RECORDS, w.flush()
+    claims = group_claims(item.record for item in v.curation.facts)
+    claim_of = claims_by_fact(claims)
     for n, item in enumerate(v.curation.facts, 1):
         _fact(w, item.record, v)
+        _claim_links(w, item.record, claim_of[item.record.id])
         if n % CHUNK == 0:
             yield FACTS, w.flush()
     if w.lines:
         yield FACTS, w.flush()
+    for n, claim in enumerate(claims, 1):
+        _claim(w, claim)
+        if n % CHUNK == 0:
+            yield CLAIMS, w.flush()
+    if w.lines:
+        yield CLAIMS, w.flush()
 
 
 def data_quads(v: Validated) -> list[Quad]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from importlib.resources import files
 from pathlib import Path
@@ -19,7 +19,8 @@ import networkx as nx
 from catkg.ingest.load import Curation, CurationError, Located, Problem, load_curation
 from catkg.ingest.models import Fact, Source, Value
 from catkg.ingest.parsed import ParsedCache
-from catkg.ontology.load import entity_types, fact_kinds
+from catkg.ontology.load import entity_types, evidence_levels, fact_kinds, qualifiers, source_note_kinds
+from catkg.ontology.load import label as term_label
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class Validated:
     """Fact id to the span of its quote."""
     source_spans: dict[str, list[Span]]
     """Source id to the spans of its title, authors, citation line and date in the article that carries them."""
+    locations: dict[str, str] = field(default_factory=dict)
+    """Fact id to the kind of section its quote sits in (abstract, practice-points, body, reference-list)."""
 
 
 def curated_root() -> Path:
@@ -135,12 +138,39 @@ def numbers_in(text: str) -> set[float]:
     return found
 
 
+DURATION = re.compile(rf"\b(\d+(?:\.\d+)?|{'|'.join(WORDS)})\s+(year|month)s?\b", re.IGNORECASE)
+MONTHS = {"year": 12, "month": 1}
+
+
+def duration_total(as_written: str, unit: str | None) -> float | None:
+    """A duration written as several quantities ('one year and 10 months') as one number in ``unit`` (months or
+    years); None unless it is written so. Only years and months: their ratio is exact.
+
+    >>> duration_total("one year and 10 months", "months")
+    22.0
+    """
+    parts = DURATION.findall(as_written)
+    base = (unit or "").lower().rstrip("s")
+    if len(parts) < 2 or base not in MONTHS:
+        return None
+    months = sum(float(WORDS.get(n.lower(), n)) * MONTHS[u.lower()] for n, u in parts)
+    return months / MONTHS[base]
+
+
 def check_value(value: Value, quote: str, where: Located, name: str, problems: list[Problem]) -> None:
-    """A value must be written in its quote, and its number must be the one written."""
+    """A value must be written in its quote, and its number must be the one written (or, for a duration written
+    as several quantities, their total in the value's unit)."""
     if value.as_written not in quote:
         problems.append(where.problem(f"{name}.as_written", f"{value.as_written!r} does not appear in the quote"))
         return
     written = numbers_in(value.as_written)
+    total = duration_total(value.as_written, value.unit) if value.measure == "duration" else None
+    if total is not None:
+        if float(value.value) != total:
+            problems.append(
+                where.problem(f"{name}.value", f"{value.value} is not {value.as_written!r} in {value.unit} ({total:g})")
+            )
+        return
     for label, number in (("value", value.value), ("upper", value.upper)):
         if number is not None and float(number) not in written:
             problems.append(where.problem(f"{name}.{label}", f"{number} is not the number written in {value.as_written!r}"))
@@ -278,6 +308,188 @@ def _check_entities(cur: Curation, problems: list[Problem]) -> None:
         problems.append(where[cycle[0]].problem("broader", "broader entities form a cycle: " + " -> ".join(cycle + cycle[:1])))
 
 
+def _section_starts(cur: Curation, texts: dict[str, str], problems: list[Problem]) -> dict[str, list[tuple[int, str]]]:
+    """Each article's sections as (start offset, kind), in text order; an article without sections is all body."""
+    starts: dict[str, list[tuple[int, str]]] = {}
+    for item in cur.sources:
+        src = item.record
+        if src.id not in texts:
+            continue
+        found = [(0, "body")] if not src.sections else []
+        for i, section in enumerate(src.sections):
+            at = locate(texts[src.id], section.heading, None, item, f"sections[{i}].heading", problems, src.id)
+            if at is not None:
+                found.append((at, section.kind))
+        starts[src.id] = sorted(found)
+    return starts
+
+
+def location_of(span: Span, sections: dict[str, list[tuple[int, str]]]) -> str | None:
+    """The kind of section a quote starts in; None before the first section of its article."""
+    return next((kind for start, kind in reversed(sections.get(span.source, [])) if start <= span.start), None)
+
+
+PRIMARY_DESIGNS = frozenset(
+    {
+        "case-report",
+        "case-series",
+        "cohort",
+        "retrospective-cohort",
+        "prospective-cohort",
+        "case-control",
+        "pooled-analysis",
+        "autopsy-series",
+    }
+)
+"""Designs of a study that measured something itself: a sentence naming one reports a primary result."""
+
+
+def evidence_level_for(
+    fact: Fact, location: str | None, reference_designs: dict[str, str | None]
+) -> tuple[str | None, list[tuple[str, str]]]:
+    """The evidence level the rule of ``cat:EvidenceLevel`` (ontology/catkg.ttl) gives a fact, and each field of the
+    fact that disagrees with the rule, as (field, message).
+
+    ``location`` is the kind of section the quote sits in; ``reference_designs`` the study design of each cited
+    reference (None when its entry does not say).
+    """
+    design, wrong = fact.study_design, []
+    if fact.cites:
+        designs = {reference_designs.get(ref) or "unspecified" for ref in fact.cites}
+        if design not in designs:
+            wrong.append(
+                ("study_design", f"a reference title takes the cited reference's design, {' or '.join(sorted(designs))}")
+            )
+        if not fact.population:
+            wrong.append(("population", "a fact read from a reference title says who the cited report is about"))
+        return "title-only", wrong
+    if location == "abstract":
+        if design != "review":
+            wrong.append(("study_design", "a sentence of the abstract is the authors' summary: study_design: review"))
+        return "abstract", wrong
+    if location == "practice-points":
+        if design == "pooled-analysis" and not any(v.cohort_size for v in fact.values):
+            wrong.append(
+                (
+                    "study_design",
+                    "only a number measured on the pooled cohort (a value with its cohort_size) is a result of the pooled "
+                    "analysis; a practice point that states a conclusion is study_design: unspecified",
+                )
+            )
+        if design in ("case-report", "pooled-analysis"):
+            return "primary-result", wrong
+        if design != "unspecified":
+            wrong.append(("study_design", "a practice point that is the authors' conclusion is study_design: unspecified"))
+        return "authors-conclusion", wrong
+    if location == "body":
+        if design in PRIMARY_DESIGNS:
+            return "primary-result", wrong
+        if design in ("guideline", "consensus"):
+            return "guideline", wrong
+        if design == "unspecified":
+            if not (fact.citations or fact.attributed_to or fact.same_study_as):
+                wrong.append(
+                    (
+                        "study_design",
+                        "the sentence cites no study (no citation marker, attributed_to or same_study_as): "
+                        "it is the article's own statement, study_design: review",
+                    )
+                )
+            return "cited-study", wrong
+        cited = ", ".join(fact.citations) or fact.attributed_to
+        if cited:
+            wrong.append(
+                (
+                    "study_design",
+                    f"the sentence cites {cited}: the claim is the cited study's, study_design: unspecified "
+                    "(or the design the sentence names)",
+                )
+            )
+        return "review-statement", wrong
+    if location == "reference-list":
+        return None, [("cites", "a quote in the reference list is a reference's title: name the reference in 'cites'")]
+    return None, [("quote", "the quote lies before the first section of its article (sections: in sources.yaml)")]
+
+
+def _check_evidence_level(
+    item: Located[Fact], location: str | None, designs: dict[str, str | None], problems: list[Problem]
+) -> None:
+    fact = item.record
+    if fact.evidence_level not in evidence_levels():
+        known = ", ".join(sorted(evidence_levels()))
+        problems.append(item.problem("evidence_level", f"unknown evidence level {fact.evidence_level!r}; known: {known}"))
+        return
+    level, wrong = evidence_level_for(fact, location, designs)
+    for name, message in wrong:
+        problems.append(item.problem(name, message))
+    if level and fact.evidence_level != level:
+        where = "a reference title" if fact.cites else f"a quote in the {location} with study_design {fact.study_design}"
+        problems.append(item.problem("evidence_level", f"{fact.evidence_level!r} disagrees with the rule: {where} is {level!r}"))
+
+
+def _check_terms(item: Located[Fact], problems: list[Problem]) -> None:
+    """Qualifiers, a note's kind and the kind a fact bears on are names of the ontology; a qualifier is written."""
+    fact = item.record
+    for name in ("subject_qualifier", "object_qualifier"):
+        slug = getattr(fact, name)
+        if slug is None:
+            continue
+        if slug not in qualifiers():
+            problems.append(item.problem(name, f"unknown qualifier {slug!r}; known: {', '.join(sorted(qualifiers()))}"))
+        elif term_label(qualifiers()[slug]).lower() not in fact.quote.lower():
+            problems.append(item.problem(name, f"{term_label(qualifiers()[slug])!r} is not written in the quote"))
+    if fact.source_note and fact.source_note.kind not in source_note_kinds():
+        known = ", ".join(sorted(source_note_kinds()))
+        problems.append(item.problem("source_note.kind", f"unknown source note kind {fact.source_note.kind!r}; known: {known}"))
+    if fact.bears_on is not None:
+        if fact.bears_on not in fact_kinds():
+            problems.append(item.problem("bears_on", f"unknown fact kind {fact.bears_on!r}"))
+        elif fact.bears_on == fact.kind:
+            problems.append(item.problem("bears_on", "is the fact's own kind: leave it out"))
+
+
+def _check_copies(facts: list[Located[Fact]], spans: dict[str, Span], problems: list[Problem]) -> None:
+    """A fact that repeats another's sentence about the same subject and object, with the same values or the
+    same predicate, says nothing the first does not: an error naming the first."""
+    seen: dict[tuple, Located[Fact]] = {}
+    for item in facts:
+        fact, span = item.record, spans.get(item.record.id)
+        if span is None:
+            continue
+        base = (span.source, span.start, fact.subject, fact.object)
+        keys = [(*base, "predicate", fact.predicate)]
+        if fact.values:
+            keys.append((*base, "values", tuple(fact.values)))
+        for key in keys:
+            first = seen.setdefault(key, item)
+            if first is not item:
+                what = "values" if key[4] == "values" else "predicate"
+                problems.append(
+                    item.problem(
+                        "quote",
+                        f"copies the quote, subject, object and {what} of fact {first.record.id!r} "
+                        f"({first.file}:{first.line}): keep one fact",
+                    )
+                )
+                break
+
+
+def _check_same_study(facts: list[Located[Fact]], problems: list[Problem]) -> None:
+    """``same_study_as`` names another fact of the same article that names or cites its study."""
+    by_id = {item.record.id: item.record for item in facts}
+    for item in facts:
+        other_id = item.record.same_study_as
+        if other_id is None:
+            continue
+        other = by_id.get(other_id)
+        if other is None or other_id == item.record.id:
+            problems.append(item.problem("same_study_as", f"{other_id!r} is not another curated fact"))
+        elif other.source != item.record.source:
+            problems.append(item.problem("same_study_as", f"fact {other_id!r} is read from another source"))
+        elif not (other.citations or other.attributed_to or other.cites):
+            problems.append(item.problem("same_study_as", f"fact {other_id!r} neither names nor cites a study"))
+
+
 def _check_fact(item: Located[Fact], cur_ids: dict[str, Any], texts: dict[str, str], problems: list[Problem]) -> Span | None:
     fact = item.record
     if fact.kind not in fact_kinds():
@@ -302,6 +514,7 @@ def _check_fact(item: Located[Fact], cur_ids: dict[str, Any], texts: dict[str, s
         problems.append(item.problem("attributed_to", f"{fact.attributed_to!r} does not appear in the quote"))
     for i, value in enumerate(fact.values):
         check_value(value, fact.quote, item, f"values[{i}]", problems)
+    _check_terms(item, problems)
     if fact.source not in texts:
         if fact.source not in cur_ids["articles"]:
             problems.append(item.problem("source", f"unknown article {fact.source!r}"))
@@ -326,11 +539,20 @@ def validate(cur: Curation, sources_dir: Path | None = None) -> Validated:
         "articles": {k for k, s in sources.items() if s.record.kind == "article"},
         "references": {k: s.record.cited_in for k, s in sources.items() if s.record.kind == "reference"},
     }
+    designs = {k: s.record.study_design for k, s in sources.items() if s.record.kind == "reference"}
+    sections = _section_starts(cur, texts, problems)
     spans: dict[str, Span] = {}
+    locations: dict[str, str] = {}
     for item in cur.facts:
         span = _check_fact(item, ids, texts, problems)
         if span:
             spans[item.record.id] = span
+            location = location_of(span, sections)
+            _check_evidence_level(item, location, designs, problems)
+            if location:
+                locations[item.record.id] = location
+    _check_copies(cur.facts, spans, problems)
+    _check_same_study(cur.facts, problems)
     for item in cur.skips:
         skip = item.record
         if skip.source not in texts:
@@ -339,7 +561,7 @@ def validate(cur: Curation, sources_dir: Path | None = None) -> Validated:
             locate(texts[skip.source], skip.text, skip.occurrence, item, "text", problems, skip.source)
     if problems:
         raise CurationError(problems)
-    return Validated(cur, texts, spans, source_spans)
+    return Validated(cur, texts, spans, source_spans, locations)
 
 
 def load_and_validate(

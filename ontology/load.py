@@ -6,7 +6,7 @@ from functools import cache
 from importlib.resources import files
 
 from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import RDFS
+from rdflib.namespace import RDF, RDFS
 
 from catkg.ontology import ONTOLOGY
 
@@ -45,3 +45,27 @@ def entity_types() -> dict[str, URIRef]:
 def label(term: URIRef) -> str:
     """The English label of an ontology term."""
     return str(ontology_graph().value(term, RDFS.label) or term.split("#")[-1])
+
+
+def _slugs_of(cls: URIRef) -> dict[str, URIRef]:
+    """Slugs of the named individuals of ``cls`` (a controlled list of the ontology) to their IRIs."""
+    graph = ontology_graph()
+    return {str(slug): term for term in graph.subjects(RDF.type, cls) for slug in graph.objects(term, CAT.slug)}
+
+
+@cache
+def evidence_levels() -> dict[str, URIRef]:
+    """Evidence level slugs (``title-only``) to their individuals (``cat:TitleOnly``)."""
+    return _slugs_of(CAT.EvidenceLevel)
+
+
+@cache
+def qualifiers() -> dict[str, URIRef]:
+    """Qualifier slugs (``elevated``, ``type-of``) to their individuals."""
+    return _slugs_of(CAT.Qualifier)
+
+
+@cache
+def source_note_kinds() -> dict[str, URIRef]:
+    """Source note kind slugs (``likely-typo``) to their individuals."""
+    return _slugs_of(CAT.SourceNoteKind)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from catkg.ingest.claims import Claim, claims_by_fact, group_claims
 from catkg.ingest.models import Entity, Fact, Source, Value
 from catkg.ingest.validate import Span, Validated
 from catkg.ontology import ENTITY, FACT, SOURCE
@@ -131,11 +132,12 @@ def fact_documents(validated: Validated) -> Iterator[dict[str, Any]]:
     cur = validated.curation
     entities = {e.record.id: e.record for e in cur.entities}
     sources = {s.record.id: s.record for s in cur.sources}
+    claim_of = claims_by_fact(group_claims(item.record for item in cur.facts))
     for item in cur.facts:
-        yield _document(item.record, validated.spans[item.record.id], entities, sources)
+        yield _document(item.record, validated.spans[item.record.id], entities, sources, claim_of[item.record.id])
 
 
-def _document(fact: Fact, span: Span, entities: dict[str, Entity], sources: dict[str, Source]) -> dict[str, Any]:
+def _document(fact: Fact, span: Span, entities: dict[str, Entity], sources: dict[str, Source], claim: Claim) -> dict[str, Any]:
     """One fact in the row shape of the named queries, as ``ingest.to_rdf`` writes it into the graph (a type is
     the entity's most specific one, an xsd:decimal reads back as a float, a repeated marker or reference is one
     triple)."""
@@ -164,9 +166,18 @@ def _document(fact: Fact, span: Span, entities: dict[str, Entity], sources: dict
         "end": span.end,
         "occurrence": fact.occurrence,
         "attributedTo": fact.attributed_to,
+        "evidenceLevel": fact.evidence_level,
+        "subjectQualifier": fact.subject_qualifier,
+        "objectQualifier": fact.object_qualifier,
+        "noteKind": fact.source_note.kind if fact.source_note else None,
+        "noteText": fact.source_note.note if fact.source_note else None,
+        "sameStudyAs": fact.same_study_as,
+        "claim": claim.id,
     }
     cites = [{"id": ref, "title": sources[ref].title} for ref in dict.fromkeys(fact.cites)]
-    return _fact(row, [_value(_value_row(v)) for v in fact.values], list(dict.fromkeys(fact.citations)), cites)
+    conflicts = list(claim.disputing if fact.direction == "supports" else claim.supporting)
+    values = [_value(_value_row(v)) for v in fact.values]
+    return _fact(row, values, list(dict.fromkeys(fact.citations)), cites, conflicts)
 
 
 def _value_row(value: Value) -> dict[str, Any]:
@@ -185,7 +196,20 @@ def _value_row(value: Value) -> dict[str, Any]:
     }
 
 
-OPTIONAL_FIELDS = ("population", "comparedWith", "occurrence", "attributedTo", "sourceFile")
+OPTIONAL_FIELDS = (
+    "population",
+    "comparedWith",
+    "occurrence",
+    "attributedTo",
+    "sourceFile",
+    "evidenceLevel",
+    "subjectQualifier",
+    "objectQualifier",
+    "noteKind",
+    "noteText",
+    "sameStudyAs",
+    "claim",
+)
 """What fact_optional reads beside fact_details (None when a fact has none)."""
 
 
@@ -210,7 +234,14 @@ def facts_from_graph(store: Queryable, ids: list[str]) -> list[dict[str, Any]]:
             markers.setdefault(row["fact"], []).append(row["marker"])
         if row["reference"]:
             cites.setdefault(row["fact"], []).append({"id": row["referenceId"], "title": row["referenceTitle"]})
-    return [_fact(details[iri], values.get(iri, []), markers.get(iri, []), cites.get(iri, [])) for iri in iris if iri in details]
+    conflicts: dict[str, list[str]] = {}
+    for row in run(store, "fact_conflicts", many={"fact": iris}):
+        conflicts.setdefault(row["fact"], []).append(row["otherId"])
+    return [
+        _fact(details[iri], values.get(iri, []), markers.get(iri, []), cites.get(iri, []), conflicts.get(iri, []))
+        for iri in iris
+        if iri in details
+    ]
 
 
 def _value(row: dict[str, Any]) -> dict[str, Any]:
@@ -233,8 +264,11 @@ def _entity(row: dict[str, Any], role: str) -> dict[str, str]:
     return {"id": row[role + "Id"], "label": row[role + "Label"], "type": row[role + "Type"]}
 
 
-def _fact(row: dict[str, Any], values: list[dict[str, Any]], markers: list[str], cites: list[dict[str, str]]) -> dict[str, Any]:
+def _fact(
+    row: dict[str, Any], values: list[dict[str, Any]], markers: list[str], cites: list[dict[str, str]], conflicts: list[str]
+) -> dict[str, Any]:
     source_id, start, end = row["sourceId"], row["start"], row["end"]
+    note = {"kind": row["noteKind"], "note": row["noteText"]} if row["noteKind"] else None
     return {
         "id": row["id"],
         "iri": row["fact"],
@@ -248,6 +282,12 @@ def _fact(row: dict[str, Any], values: list[dict[str, Any]], markers: list[str],
         "direction": row["direction"],
         "population": row["population"],
         "compared_with": row["comparedWith"],
+        "evidence_level": row["evidenceLevel"],
+        "subject_qualifier": row["subjectQualifier"],
+        "object_qualifier": row["objectQualifier"],
+        "source_note": note,
+        "claim": row["claim"],
+        "conflicts_with": sorted(conflicts),
         "evidence": {
             "quote": row["quote"],
             "source": {"id": source_id, "title": row["sourceTitle"], "file": row["sourceFile"]},
@@ -257,6 +297,7 @@ def _fact(row: dict[str, Any], values: list[dict[str, Any]], markers: list[str],
             "citations": sorted(markers, key=_marker_order),
             "cites": sorted(cites, key=lambda c: c["id"]),
             "attributed_to": row["attributedTo"],
+            "same_study_as": row["sameStudyAs"],
             "url": f"/source/{source_id}#c{start}-{end}",
         },
     }

@@ -197,10 +197,25 @@ def test_entity_page(client) -> None:
     grouped = {}
     for section in page.select(".kind-group"):
         kind = section.h3["id"].removeprefix("kind-")
-        grouped[kind] = [a["href"].removeprefix("/fact/") for a in section.select(".fact-card .statement a")]
-        assert {b.get_text() for b in section.select(".badge.kind")} == {kind.replace("-", " ")}
+        links = section.select(".claim-card .fact-card .statement a, .claim-card .claim-facts a")
+        grouped[kind] = [a["href"].removeprefix("/fact/") for a in links]
     assert sorted(i for ids in grouped.values() for i in ids) == sorted(f["id"] for f in api["facts"])
     assert {a["href"] for a in page.select(".toc a")} == {f"#kind-{k}" for k in grouped}
+
+
+def test_entity_page_lists_each_claim_once_with_its_facts(client) -> None:
+    """adenocarcinoma -> PE was stated by three sentences as a risk factor: one claim card, three facts in it."""
+    api = client.get("/api/entities/lung-adenocarcinoma").json()
+    page = soup(client, "/entity/lung-adenocarcinoma")
+    cards = [card["data-claim"] for card in page.select(".claim-card")]
+    assert len(cards) == len(set(cards)) == len({f["claim"] for f in api["facts"]})
+    card = page.select_one(".claim-card[data-claim='lung-adenocarcinoma--risk-factor--pulmonary-embolism']")
+    assert {a["href"] for a in card.select(".claim-facts a")} == {
+        "/fact/lung-adenocarcinoma-correlated-with-pe-in-lung-cancer",
+        "/fact/adenocarcinoma-independent-risk-factor-for-pe",
+        "/fact/adenocarcinoma-recognized-independent-risk-factor",
+    }
+    assert "3 independent sources" in card.get_text()
 
 
 def test_entity_names_and_hierarchy(client) -> None:

@@ -8,9 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyoxigraph import Literal, RdfFormat, parse
 
-from catkg.ingest.to_rdf import CHUNK, FACTS, RECORDS, data_ntriples, entity_typing, literal
+from catkg.ingest.claims import group_claims
+from catkg.ingest.to_rdf import CHUNK, CLAIMS, FACTS, RECORDS, data_ntriples, entity_typing, literal
 from catkg.ingest.validate import Validated, load_and_validate
-from catkg.ontology import ENTITY, EVIDENCE, FACT
+from catkg.ontology import CLAIM, ENTITY, EVIDENCE, FACT
 
 # Every character a curated string can hold: YAML and UTF-8 allow no lone surrogates.
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=200)
@@ -29,11 +30,11 @@ def curated() -> Validated:
     return load_and_validate()
 
 
-def test_records_come_first_then_chunks_of_facts() -> None:
+def test_records_come_first_then_chunks_of_facts_then_claims() -> None:
     parts = list(data_ntriples(curated()))
-    assert [section for section, _ in parts] == [RECORDS] + [FACTS] * len(parts[1:])
-    facts = len(curated().curation.facts)
-    assert len(parts) - 1 == -(-facts // CHUNK)
+    facts = -(-len(curated().curation.facts) // CHUNK)
+    claims = -(-len(group_claims(f.record for f in curated().curation.facts)) // CHUNK)
+    assert [section for section, _ in parts] == [RECORDS] + [FACTS] * facts + [CLAIMS] * claims
 
 
 def test_every_triple_about_a_fact_is_in_its_own_chunk(monkeypatch) -> None:
@@ -46,8 +47,9 @@ def test_every_triple_about_a_fact_is_in_its_own_chunk(monkeypatch) -> None:
     for number, (section, text) in enumerate(parts):
         for triple in parse(text.encode(), format=RdfFormat.N_TRIPLES):
             subject = triple.subject.value
-            if section == RECORDS:
+            if section in (RECORDS, CLAIMS):
                 assert not subject.startswith((FACT, EVIDENCE)), subject
+                assert section == RECORDS or subject.startswith(CLAIM), subject
                 continue
             assert subject.startswith((FACT, EVIDENCE)), subject
             fact = subject.removeprefix(FACT).removeprefix(EVIDENCE).split("/")[0].split("#")[0]

@@ -73,6 +73,7 @@ facts:
     citations: ["[23]"]
     attributed_to: "Yang et al."
     study_design: retrospective-cohort
+    evidence_level: primary-result
     direction: supports
   - id: prognosis-repeated
     kind: prognosis
@@ -84,6 +85,7 @@ facts:
     quote: "The presence of PE markedly reduces the quality of life and has a significant impact on the prognosis of those diagnosed with both lung cancer and PE."
     occurrence: 1
     study_design: review
+    evidence_level: review-statement
     direction: supports
 """
 
@@ -301,6 +303,87 @@ BAD = [
         "no such file",
     ),
     (
+        "evidence level disagrees with the rule",
+        "facts",
+        "evidence_level: primary-result",
+        "evidence_level: cited-study",
+        "evidence_level: cited-study",
+        "facts[0].evidence_level",
+        "'cited-study' disagrees with the rule: a quote in the body with study_design retrospective-cohort is 'primary-result'",
+    ),
+    (
+        "unknown evidence level",
+        "facts",
+        "evidence_level: primary-result",
+        "evidence_level: strong",
+        "evidence_level: strong",
+        "facts[0].evidence_level",
+        "unknown evidence level 'strong'",
+    ),
+    (
+        "a sentence citing a study labelled the review's own",
+        "facts",
+        "study_design: retrospective-cohort\n    evidence_level: primary-result",
+        "study_design: review\n    evidence_level: review-statement",
+        "study_design: review\n    evidence_level: review-statement",
+        "facts[0].study_design",
+        "the sentence cites [23]: the claim is the cited study's",
+    ),
+    (
+        "a study design with nothing cited",
+        "facts",
+        "study_design: review\n    evidence_level: review-statement",
+        "study_design: unspecified\n    evidence_level: cited-study",
+        "study_design: unspecified",
+        "facts[1].study_design",
+        "the sentence cites no study",
+    ),
+    (
+        "qualifier not written in the quote",
+        "facts",
+        "evidence_level: primary-result\n",
+        "evidence_level: primary-result\n    subject_qualifier: elevated\n",
+        "subject_qualifier: elevated",
+        "facts[0].subject_qualifier",
+        "'elevated' is not written in the quote",
+    ),
+    (
+        "unknown qualifier",
+        "facts",
+        "evidence_level: primary-result\n",
+        "evidence_level: primary-result\n    object_qualifier: raised\n",
+        "object_qualifier: raised",
+        "facts[0].object_qualifier",
+        "unknown qualifier 'raised'",
+    ),
+    (
+        "unknown source note kind",
+        "facts",
+        "evidence_level: primary-result\n",
+        'evidence_level: primary-result\n    source_note:\n      kind: rumour\n      note: "As written; nobody knows."\n',
+        "kind: rumour",
+        "facts[0].source_note.kind",
+        "unknown source note kind 'rumour'",
+    ),
+    (
+        "same study as no fact",
+        "facts",
+        "evidence_level: review-statement\n",
+        "evidence_level: review-statement\n    same_study_as: nobody\n",
+        "same_study_as: nobody",
+        "facts[1].same_study_as",
+        "'nobody' is not another curated fact",
+    ),
+    (
+        "bears on its own kind",
+        "facts",
+        "evidence_level: review-statement\n",
+        "evidence_level: review-statement\n    bears_on: prognosis\n",
+        "bears_on: prognosis",
+        "facts[1].bears_on",
+        "is the fact's own kind",
+    ),
+    (
         "cross-reference without where it was verified",
         "entities",
         "abbreviations: [VTE]",
@@ -372,3 +455,22 @@ def test_failed_build_leaves_store_untouched(tmp_path: Path) -> None:
     with pytest.raises(CurationError):
         build(store, curated=bad)
     assert tree_digest(tmp_path / "data") == before
+
+
+def test_a_copy_of_another_facts_quote_and_values_is_an_error(tmp_path: Path) -> None:
+    """The Yang et al. cohort was once curated twice: the same sentence, subject, object and values."""
+    first = FACTS.split("  - id: prognosis-repeated")[0].removeprefix("facts:\n")
+    copy = first.replace("id: yang-vte-after-surgery", "id: yang-surgery-risk").replace("kind: incidence", "kind: risk-factor")
+    copy = copy.replace("predicate: cumulative incidence of", "predicate: raises the risk of")
+    facts = FACTS + copy
+    found = problems(write(tmp_path, facts=facts))
+    line = (
+        facts[: facts.index("id: yang-surgery-risk")].count("\n")
+        + 1
+        + first.split("\n").index(next(x for x in first.split("\n") if x.startswith("    quote:")))
+    )
+    assert any(
+        p.startswith(f"ingest/curated/facts.yaml:{line}: facts[2].quote: copies the quote, subject, object and values")
+        and "'yang-vte-after-surgery'" in p
+        for p in found
+    ), found

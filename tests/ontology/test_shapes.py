@@ -100,3 +100,21 @@ def test_literals_as_written_and_as_stored_both_conform() -> None:
     written = serialize([q.triple for q in data_quads(load_and_validate())], format=RdfFormat.N_TRIPLES)
     assert b"XMLSchema#nonNegativeInteger" in written and b"XMLSchema#nonNegativeInteger" not in stored()
     check_shapes(written)
+
+
+def test_a_fact_without_an_evidence_level_is_named() -> None:
+    found = violations(without(CAT + "evidenceLevel", f"/fact/{FACT}>"))
+    assert found == [
+        f"fact {FACT!r}: evidence_level: a fact has exactly one evidence level (cat:EvidenceLevel) (sh:MinCountConstraintComponent)"
+    ]
+
+
+def test_a_source_note_without_a_kind_is_named() -> None:
+    noted = "d-dimer-below-0-5-rules-out-pe"
+    found = violations(without(CAT + "noteKind", f"/fact/{noted}/note>"))
+    assert found and all(noted in v and "source_note.kind" in v for v in found), found
+
+
+def test_a_claim_without_a_subject_is_named() -> None:
+    found = violations(without(CAT + "claimSubject", "/claim/immunotherapy--risk-factor--pulmonary-embolism>"))
+    assert found and all("immunotherapy--risk-factor--pulmonary-embolism" in v and "subject" in v for v in found), found

@@ -69,6 +69,7 @@ facts:
     source: review
     quote: "{QUOTE}"
     study_design: retrospective-cohort
+    evidence_level: primary-result
     direction: supports
 """.replace("{QUOTE}", QUOTE)
 
