@@ -12,10 +12,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from catkg.api import linked
 from catkg.api.errors import error_responses
 from catkg.api.evidence import ID, TWINS, Format, KindName, Limit, Offset, only
 from catkg.api.formats import chosen_format, respond
 from catkg.api.html import render
+from catkg.ontology import CLAIM
 from catkg.queries.claims import get_claim, list_claims, list_conflicts
 
 CLAIM_ID = r"^[a-z0-9]+(?:[.-]{1,2}[a-z0-9]+)*$"
@@ -69,9 +71,19 @@ def conflicts(request: Request, limit: Limit = 50, offset: Offset = 0, format: F
     return respond(request, list_conflicts(request.app.state.store, limit=limit, offset=offset).as_dict())
 
 
-@pages.get("/claim/{claim_id}", response_class=HTMLResponse)
-def claim_page(request: Request, claim_id: Annotated[str, Path(pattern=CLAIM_ID, max_length=400)]) -> Response:
-    return render(request, "claim.html", claim=get_claim(request.app.state.store, claim_id))
+def claim_page(request: Request, claim_id: str) -> Response:
+    response = render(request, "claim.html", claim=get_claim(request.app.state.store, claim_id))
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+linked.PAGES["claim"] = claim_page
+
+
+@pages.get("/claim/{claim_id}")
+def claim_iri(request: Request, claim_id: Annotated[str, Path(pattern=CLAIM_ID, max_length=400)]) -> Response:
+    """The claim at https://w3id.org/catkg/claim/{id}: its page for a browser, the API's JSON or RDF by Accept."""
+    return linked.represent(request, "claim", claim_id, CLAIM, get_claim)
 
 
 @pages.get("/conflicts", response_class=HTMLResponse)

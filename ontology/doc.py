@@ -98,6 +98,28 @@ def terms() -> list[Term]:
     return sorted(found, key=lambda t: (order.index(t.kind), t.name.lower()))
 
 
+def individuals() -> list[Term]:
+    """The named individuals of catkg.ttl: the controlled lists (evidence levels, qualifiers, kinds of source
+    note), each with the class it belongs to, by class then slug."""
+    graph = ontology_graph()
+    found = []
+    for term in graph.subjects(RDF.type, OWL.NamedIndividual):
+        if not str(term).startswith(ONTOLOGY):
+            continue
+        found.append(
+            Term(
+                iri=str(term),
+                name=short(term),
+                kind="individual",
+                label=str(graph.value(term, RDFS.label) or short(term)),
+                definition=str(graph.value(term, RDFS.comment) or ""),
+                parents=sorted(short(c) for c in graph.objects(term, RDF.type) if c != OWL.NamedIndividual),
+                slug=str(graph.value(term, CAT.slug) or "") or None,
+            )
+        )
+    return sorted(found, key=lambda t: (t.parents, t.slug or t.name))
+
+
 def _disjoint(graph) -> dict[URIRef, set[URIRef]]:
     pairs: dict[URIRef, set[URIRef]] = {}
     for a, b in graph.subject_objects(OWL.disjointWith):
@@ -196,6 +218,20 @@ def markdown(counts: Mapping[str, int]) -> str:
                 f"| `{term.name}` | {_cell(term.label)} | {', '.join(term.parents)} | {term.biolink or ''} | "
                 f"{_cell(term.definition)} | {counts.get(term.iri, 0)} |"
             )
+    lines += [
+        "",
+        "## Controlled lists",
+        "",
+        "What a curator may write for an evidence level, a qualifier or the kind of a source note (the YAML names",
+        "the slug; the graph links the individual).",
+        "",
+        "| individual | of class | slug | label | definition |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for term in individuals():
+        lines.append(
+            f"| `{term.name}` | {', '.join(term.parents)} | {term.slug or ''} | {_cell(term.label)} | {_cell(term.definition)} |"
+        )
     lines += ["", "## Disjoint classes", "", "| class | disjoint with |", "| --- | --- |"]
     for term in all_terms:
         if term.disjoint:

@@ -97,3 +97,12 @@ def test_conflicts_and_notes_are_in_the_graph(store) -> None:
     levels = store.query(prefix + "SELECT (COUNT(?f) AS ?n) { ?f a cat:Fact ; cat:evidenceLevel ?l . ?l a cat:EvidenceLevel }")
     facts = store.query(prefix + "SELECT (COUNT(?f) AS ?n) { ?f a cat:Fact }")
     assert python_value(next(iter(levels))["n"]) == python_value(next(iter(facts))["n"])
+
+
+def test_a_claims_iri_resolves_by_accept(client) -> None:
+    iri = f"/claim/{CLAIM}"
+    assert client.get(iri, headers={"accept": "text/html"}).headers["content-type"].startswith("text/html")
+    assert client.get(iri, headers={"accept": "application/json"}).json()["id"] == CLAIM
+    turtle = client.get(iri, headers={"accept": "text/turtle"})
+    assert turtle.headers["content-type"].startswith("text/turtle") and "independentSources" in turtle.text
+    assert client.get("/claim/no--such--claim", headers={"accept": "application/json"}).status_code == 404
