@@ -228,7 +228,7 @@ def search(
     limit: Annotated[int, typer.Option(min=1, help="At most this many facts.")] = 10,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Facts ranked by relevance to TEXT (BM25 over the full-text index)."""
+    """Facts that answer TEXT: the question read through the ontology, ranked by how much of it each fact covers."""
     from catkg.queries.search import search as search_facts
 
     with errors():
