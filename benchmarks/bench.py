@@ -131,7 +131,11 @@ def run_child(args: list[str], timeout: float, log: Path) -> dict[str, Any]:
     return result
 
 
-def child_build(data: str, store: str) -> None:
+def timed_build(data: str, store: str) -> tuple[Any, float, dict[str, float]]:
+    """Build ``store`` from ``data``: the result, its seconds, and the seconds of each phase.
+
+    Each phase is named by the build's own progress message and lasts until the next one (the last, until
+    build_graph returns), so the names follow the build as it changes."""
     from catkg.queries.steps import build_graph
 
     marks: list[tuple[str, float]] = []
@@ -143,10 +147,12 @@ def child_build(data: str, store: str) -> None:
         progress=lambda message: marks.append((message, time.perf_counter() - started)),
     )
     seconds = time.perf_counter() - started
-    # Each phase is named by the build's own progress message and lasts until the next one (the last, until
-    # build_graph returns), so the names follow the build as it changes.
     ends = [at for _, at in marks[1:]] + [seconds]
-    phases = {message: round(end - at, 3) for (message, at), end in zip(marks, ends, strict=True)}
+    return result, seconds, {message: round(end - at, 3) for (message, at), end in zip(marks, ends, strict=True)}
+
+
+def child_build(data: str, store: str) -> None:
+    result, seconds, phases = timed_build(data, store)
     print(
         json.dumps(
             {
@@ -164,28 +170,16 @@ def child_build(data: str, store: str) -> None:
 def child_rebuild(data: str, store: str) -> None:
     """Edit one fact of one fact file (the middle one) and build again on the built store: the incremental
     build a curator waits for. The file is restored afterwards (the store keeps the edit)."""
-    from catkg.queries.steps import build_graph
-
     files = sorted((Path(data) / "curated" / "facts").glob("*.yaml"))
     edited = files[len(files) // 2]
     original = edited.read_bytes()
     text = original.decode("utf-8")
     at = text.index('statement: "') + len('statement: "')
     edited.write_text(text[:at] + "Edited: " + text[at:], encoding="utf-8")
-    marks: list[tuple[str, float]] = []
     try:
-        started = time.perf_counter()
-        result = build_graph(
-            Path(store),
-            curated=Path(data) / "curated",
-            sources=Path(data) / "sources",
-            progress=lambda message: marks.append((message, time.perf_counter() - started)),
-        )
-        seconds = time.perf_counter() - started
+        result, seconds, phases = timed_build(data, store)
     finally:
         edited.write_bytes(original)
-    ends = [at for _, at in marks[1:]] + [seconds]
-    phases = {message: round(end - at, 3) for (message, at), end in zip(marks, ends, strict=True)}
     print(
         json.dumps(
             {
