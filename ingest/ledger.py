@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sys
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -31,8 +32,8 @@ ABBREVIATIONS = ("et al.", "Fig.", "Figs.", "e.g.", "i.e.", "vs.", "approx.", "N
 """Words whose final full stop does not end a sentence."""
 
 LEAD = re.compile(rf"(?:\s|{MARKER})+")
-TRAIL = re.compile(rf"(?:\s|{MARKER})+$")
-"""Leading and trailing whitespace and citation markers, trimmed to get a sentence's core."""
+"""Leading whitespace and citation markers, trimmed to get a sentence's core."""
+TRAILING_MARKER = re.compile(MARKER)
 
 
 @dataclass(frozen=True)
@@ -89,10 +90,22 @@ def core(text: str, start: int, end: int) -> tuple[int, int]:
     """Trim whitespace and citation markers from both edges of ``text[start:end]``; return the core's offsets."""
     piece = text[start:end]
     lead = LEAD.match(piece)
-    trail = TRAIL.search(piece)
     core_start = start + (lead.end() if lead else 0)
-    core_end = start + (trail.start() if trail else len(piece))
+    core_end = start + _trimmed_end(piece)
     return (core_start, core_end) if core_start < core_end else (start, end)
+
+
+def _trimmed_end(piece: str) -> int:
+    """Where ``piece`` ends without its trailing whitespace and citation markers: walked back from the end, since
+    a regular expression anchored at the end ('(\\s|marker)+$') is tried at every offset (a third of a build's
+    ledger time)."""
+    end = len(piece.rstrip())
+    while end and piece[end - 1] == "]":
+        opening = piece.rfind("[", 0, end)
+        if opening < 0 or not TRAILING_MARKER.fullmatch(piece, opening, end):
+            break
+        end = len(piece[:opening].rstrip())
+    return end
 
 
 def units(source: str, text: str) -> list[Unit]:
@@ -108,37 +121,62 @@ def units(source: str, text: str) -> list[Unit]:
     return found
 
 
-def _inside(unit: Unit, spans: Iterable[tuple[str, Span]]) -> list[str]:
-    return [
-        name for name, span in spans if span.source == unit.source and span.start <= unit.core_start and unit.core_end <= span.end
-    ]
+class _Spans:
+    """Named spans by source, sorted by start, to find those that contain a unit's core in O(log n + hits): the
+    ledger runs in every build, and a build of a million facts has a million spans."""
+
+    def __init__(self, spans: Iterable[tuple[str, Span]]):
+        rows: dict[str, list[tuple[int, int, int, str]]] = {}
+        for order, (name, span) in enumerate(spans):
+            rows.setdefault(span.source, []).append((span.start, span.end, order, name))
+        self._rows = {source: sorted(found) for source, found in rows.items()}
+        self._starts = {source: [row[0] for row in found] for source, found in self._rows.items()}
+        self._longest = {source: max(end - start for start, end, _, _ in found) for source, found in self._rows.items()}
+
+    def containing(self, unit: Unit) -> list[str]:
+        """Names of the spans that hold the unit's core, in the order they were given."""
+        rows = self._rows.get(unit.source)
+        if not rows:
+            return []
+        starts = self._starts[unit.source]
+        # A span that contains the core starts at or before it, and no earlier than its end minus the longest span.
+        lo = bisect_left(starts, unit.core_end - self._longest[unit.source])
+        hi = bisect_right(starts, unit.core_start)
+        hits = [(order, name) for _, end, order, name in rows[lo:hi] if unit.core_end <= end]
+        return [name for _, name in sorted(hits)]
 
 
 def ledger(validated: Validated | None = None) -> list[Entry]:
     """Every unit of every curated article, with what covers or skips it (or nothing)."""
     v = validated or load_and_validate()
-    facts = list(v.spans.items())
     kinds = {item.record.id: item.record.kind for item in v.curation.sources}
-    refs = [(sid, span) for sid, spans in v.source_spans.items() if kinds[sid] == "reference" for span in spans]
-    articles = [(sid, span) for sid, spans in v.source_spans.items() if kinds[sid] == "article" for span in spans]
-    skips: list[tuple[str, Span, str]] = []
-    for item in v.curation.skips:
+    covering = (
+        ("fact", _Spans(v.spans.items())),
+        (
+            "reference",
+            _Spans((sid, span) for sid, spans in v.source_spans.items() if kinds[sid] == "reference" for span in spans),
+        ),
+        ("article", _Spans((sid, span) for sid, spans in v.source_spans.items() if kinds[sid] == "article" for span in spans)),
+    )
+    skipped: list[tuple[str, Span]] = []
+    for index, item in enumerate(v.curation.skips):
         skip = item.record
         starts = occurrences(v.texts[skip.source], skip.text)
         start = starts[(skip.occurrence or 1) - 1]
-        skips.append((skip.text, Span(skip.source, start, start + len(skip.text)), skip.reason))
+        skipped.append((str(index), Span(skip.source, start, start + len(skip.text))))
+    skips = _Spans(skipped)
     entries = []
     for source, text in v.texts.items():
         for unit in units(source, text):
             piece = text[unit.start : unit.end]
-            for reason, spans in (("fact", facts), ("reference", refs), ("article", articles)):
-                if by := _inside(unit, spans):
+            for reason, spans in covering:
+                if by := spans.containing(unit):
                     entries.append(Entry(unit, piece, "covered", reason, tuple(by)))
                     break
             else:
-                hits = [(t, r) for t, span, r in skips if _inside(unit, [(t, span)])]
-                if hits:
-                    entries.append(Entry(unit, piece, "skipped", hits[0][1], (hits[0][0],)))
+                if hits := skips.containing(unit):
+                    first = v.curation.skips[int(hits[0])].record
+                    entries.append(Entry(unit, piece, "skipped", first.reason, (first.text,)))
                 else:
                     entries.append(Entry(unit, piece, "uncovered"))
     return entries
@@ -146,9 +184,11 @@ def ledger(validated: Validated | None = None) -> list[Entry]:
 
 def summary(entries: list[Entry]) -> dict[str, dict[str, object]]:
     """Per source: units in all, covered, skipped (in all and by reason) and uncovered."""
+    by_source: dict[str, list[Entry]] = {}
+    for e in entries:
+        by_source.setdefault(e.unit.source, []).append(e)
     out: dict[str, dict[str, object]] = {}
-    for source in dict.fromkeys(e.unit.source for e in entries):
-        mine = [e for e in entries if e.unit.source == source]
+    for source, mine in by_source.items():
         reasons = Counter(e.reason for e in mine if e.status == "skipped")
         out[source] = {
             "units": len(mine),
