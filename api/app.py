@@ -11,7 +11,20 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
 
-from catkg.api import claims, descriptions, dumps, editor, errors, evidence, html, linked, ontology_page, pages, sparql
+from catkg.api import (
+    claims,
+    completeness,
+    descriptions,
+    dumps,
+    editor,
+    errors,
+    evidence,
+    html,
+    linked,
+    ontology_page,
+    pages,
+    sparql,
+)
 from catkg.store.embedded import EmbeddedStore
 from catkg.store.remote import RemoteStore
 
@@ -38,9 +51,11 @@ def create_app(
     app.include_router(dumps.router)
     app.include_router(evidence.router)
     app.include_router(claims.router)  # /api/claims, /api/conflicts
+    app.include_router(completeness.router)  # /api/completeness
     app.include_router(linked.router)
     app.include_router(pages.router)
     app.include_router(claims.pages)  # /claim/{id}, /conflicts
+    app.include_router(completeness.pages)  # /completeness
     app.include_router(ontology_page.router)  # /ontology (HTML or Turtle), the KGX dumps
     app.add_api_route("/docs", html.docs_page, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=html.STATIC), name="static")

@@ -16,7 +16,7 @@ from catkg.api.errors import ApiError, error_responses
 from catkg.api.formats import respond
 from catkg.ontology.load import entity_types, fact_kinds
 from catkg.queries import questions as named
-from catkg.queries.entities import get_entity, get_source, list_entities, list_sources
+from catkg.queries.entities import article_text, get_entity, get_source, list_entities, list_sources
 from catkg.queries.facts import get_fact, list_facts
 from catkg.queries.search import search as search_facts
 from catkg.queries.stats import stats as graph_stats
@@ -150,9 +150,7 @@ def source(
     As CSV or JSON lines: its facts."""
     item = get_source(_store(request), source_id)
     if item["kind"] == "article" and text:
-        from catkg.ingest.validate import sources_root
-
-        item["text"] = (sources_root() / item["file"]).read_text(encoding="utf-8")
+        item["text"] = article_text(_store(request), item)
     return respond(request, item, "facts")
 
 

@@ -18,9 +18,9 @@ from catkg.api import cite, linked
 from catkg.api.charts import neighbourhood, value_charts
 from catkg.api.highlight import in_context, mark_up, passages
 from catkg.api.html import query_string, render
-from catkg.ingest.validate import sources_root
 from catkg.queries.claims import claims_by_id
-from catkg.queries.entities import get_entity, get_source, list_entities, list_sources
+from catkg.queries.completeness import get_completeness
+from catkg.queries.entities import article_text, get_entity, get_source, list_entities, list_sources
 from catkg.queries.facts import facts_by_id, get_fact, list_facts
 from catkg.queries.questions import answer, describe, question, questions
 from catkg.queries.run import QueryError
@@ -48,10 +48,6 @@ def _store(request: Request):
 def _blank(value: str | None) -> str | None:
     """An empty form field means 'any'."""
     return value.strip() if value and value.strip() else None
-
-
-def _article_text(source: dict[str, Any]) -> str:
-    return (sources_root() / source["file"]).read_text(encoding="utf-8")
 
 
 def _filters(store) -> dict[str, list[dict[str, Any]]]:
@@ -195,7 +191,7 @@ def fact_page(request: Request, fact_id: str) -> Response:
     sources = {s["id"]: s for s in list_sources(store, limit=ALL).items}
     ev = fact["evidence"]
     source = sources[ev["source"]["id"]]
-    context = in_context(_article_text(source), ev["start"], ev["end"]) if source.get("file") else None
+    context = in_context(article_text(store, source), ev["start"], ev["end"]) if source.get("file") else None
     cited = [sources[c["id"]] for c in ev["cites"] if c["id"] in sources]
     conflicting = {f["id"]: f["statement"] for f in facts_by_id(store, fact["conflicts_with"])}
     return render(
@@ -214,15 +210,23 @@ def fact_page(request: Request, fact_id: str) -> Response:
 def source_page(request: Request, source_id: str) -> Response:
     store = _store(request)
     source = get_source(store, source_id)
-    text, marked, article = None, [], None
+    text, marked, article, read = None, [], None, None
     if source["kind"] == "article" and source.get("file"):
-        raw = _article_text(source)
+        read = get_completeness(store, source_id)
+        raw = article_text(store, source)
         marked = passages(source["facts"], len(raw))
         text = mark_up(raw, marked)
     elif source.get("cited_in"):
         article = next((s for s in list_sources(store, kind="article", limit=ALL).items if s["id"] == source["cited_in"]), None)
     return render(
-        request, "source.html", source=source, text=text, passages=marked, article=article, reference=cite.reference_text(source)
+        request,
+        "source.html",
+        source=source,
+        text=text,
+        passages=marked,
+        article=article,
+        reference=cite.reference_text(source),
+        completeness=read,
     )
 
 

@@ -12,6 +12,7 @@ requires.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from functools import cache
@@ -22,6 +23,7 @@ from rdflib import RDFS as _RDFS
 from rdflib import URIRef
 
 from catkg.ingest.claims import Claim, claims_by_fact, group_claims
+from catkg.ingest.ledger import Entry, ledger
 from catkg.ingest.load import Located
 from catkg.ingest.models import Entity, Fact, Source, Value
 from catkg.ingest.validate import Validated
@@ -163,6 +165,29 @@ def _source(w: _Writer, item: Located[Source]) -> None:
         w.add(source_iri(src.cited_in), iri(DCT + "references"), s)
 
 
+def _ledger(w: _Writer, article: str, entries: list[Entry]) -> None:
+    """How much of an article curation accounts for (``catkg.ingest.ledger``), and each sentence not yet read: what
+    the completeness page shows. Bibliographic lines (the title, the reference list) are counted apart, so a newly
+    added article is at 0% until a fact or a skip accounts for one of its sentences."""
+    s = source_iri(article)
+    status = Counter(e.reason if e.status == "covered" else e.status for e in entries)
+    for name, count in (
+        ("sentenceCount", len(entries)),
+        ("sentencesCovered", status["fact"]),
+        ("sentencesBibliographic", status["reference"] + status["article"]),
+        ("sentencesSkipped", status["skipped"]),
+        ("sentencesUncovered", status["uncovered"]),
+    ):
+        w.add(s, cat(name), typed(count, "nonNegativeInteger"))
+    for index, entry in enumerate(entries, 1):
+        if entry.status == "uncovered":
+            u = iri(f"{SOURCE}{article}/sentence/{index}")
+            w.add(s, cat("hasUncoveredSentence"), u)
+            w.add(u, A, cat("UncoveredSentence"))
+            w.add(u, cat("lineNumber"), typed(entry.unit.line, "positiveInteger"))
+            w.text(u, cat("sentenceText"), entry.text)
+
+
 def _entity(w: _Writer, ent: Entity, broader_closure: set[str]) -> None:
     e = entity_iri(ent.id)
     w.types(e, entity_types()[ent.type])
@@ -294,6 +319,11 @@ def data_ntriples(v: Validated) -> Iterator[tuple[str, str]]:
     w = _Writer()
     for item in v.curation.sources:
         _source(w, item)
+    by_article: dict[str, list[Entry]] = {}
+    for entry in ledger(v):
+        by_article.setdefault(entry.unit.source, []).append(entry)
+    for article, entries in by_article.items():
+        _ledger(w, article, entries)
     entities = [e.record for e in v.curation.entities]
     closure = broader_closure(entities)
     for ent in entities:

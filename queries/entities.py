@@ -7,6 +7,7 @@ from typing import Any
 from catkg.ontology import ENTITY, SOURCE
 from catkg.queries.facts import NotFound, Page, Served, fact_ids, facts_by_id, type_iri
 from catkg.queries.run import Queryable, run
+from catkg.store.build import TEXTS
 
 
 def list_entities(store: Queryable, *, type: str | None = None, q: str | None = None, limit: int = 50, offset: int = 0) -> Page:
@@ -73,6 +74,11 @@ def get_source(store: Served, source_id: str, *, facts: bool = True) -> dict[str
     if item["kind"] == "article":
         item["references"] = [_source(r) for r in run(store, "sources", {}) if r["citedIn"] == source_id]
     return item
+
+
+def article_text(store: Served, article: dict[str, Any]) -> str:
+    """The text of an article (a source of kind 'article'), as the serving generation's build validated it."""
+    return (store.directory / TEXTS / article["file"]).read_text(encoding="utf-8")
 
 
 def _source(row: dict[str, Any]) -> dict[str, Any]:

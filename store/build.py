@@ -188,6 +188,7 @@ def _write_generation(
     For a remote store (``info["store_url"]``) the store is built in memory and then staged on the remote store
     (appended to ``staged``, for the caller to switch live).
     """
+    _write_texts(directory, validated)
     remote_url = info.get("store_url")
     store = Store() if remote_url else Store(str(directory / "oxigraph"))
     try:
@@ -275,6 +276,21 @@ def _load_and_check(store: Store, validated: Validated, passed: frozenset[str] =
 
 
 PASSED = "shapes-passed.txt"
+
+TEXTS = "texts"
+"""The folder of a generation that holds the article texts its facts were validated against, by file name: the
+server shows an article from here, so a build from another ``--sources`` folder serves its own texts, and a text
+edited after the build cannot drift from the offsets in the graph."""
+
+
+def _write_texts(directory: Path, validated: Validated) -> None:
+    folder = directory / TEXTS
+    folder.mkdir()
+    for item in validated.curation.sources:
+        if item.record.kind == "article" and item.record.file:
+            (folder / item.record.file).write_text(validated.texts[item.record.id], encoding="utf-8")
+
+
 """In a generation: the key of every part of its graph that passed the shapes (``ShapeReport.passed``), a line each."""
 
 
