@@ -226,7 +226,7 @@ def _gene_proposals(entity: Entity, genes: dict[str, str], skip: set[str], near:
 
 
 @dataclass(frozen=True)
-class Record:
+class RecordSpan:
     """Where one entity's record sits in a file's lines: [start, end), trailing blank lines excluded."""
 
     id: str
@@ -234,9 +234,9 @@ class Record:
     end: int
 
 
-def records(lines: list[str]) -> dict[str, Record]:
+def records(lines: list[str]) -> dict[str, RecordSpan]:
     """The entity records of a curated file's ``entities:`` section, by id."""
-    found: dict[str, Record] = {}
+    found: dict[str, RecordSpan] = {}
     in_entities, current = False, None
     for number, line in enumerate(lines):
         if re.match(r"^\S", line) and not line.startswith("#"):
@@ -253,10 +253,10 @@ def records(lines: list[str]) -> dict[str, Record]:
     return found
 
 
-def _trimmed(lines: list[str], entity_id: str, start: int, end: int) -> Record:
+def _trimmed(lines: list[str], entity_id: str, start: int, end: int) -> RecordSpan:
     while end > start + 1 and not lines[end - 1].strip():
         end -= 1
-    return Record(entity_id, start, end)
+    return RecordSpan(entity_id, start, end)
 
 
 def rejections(lines: list[str]) -> dict[str, set[str]]:
@@ -281,7 +281,7 @@ def render(xref: Xref) -> list[str]:
     return lines + ([f"        note: {quoted(xref.note)}"] if xref.note else [])
 
 
-def with_xrefs(lines: list[str], rec: Record, new: list[Xref], existing: list[Xref]) -> list[str]:
+def with_xrefs(lines: list[str], rec: RecordSpan, new: list[Xref], existing: list[Xref]) -> list[str]:
     """The record's lines with ``new`` xrefs added after any it has: a block list, one xref a line pair.
 
     :raises XrefError: when the record writes its xrefs in flow style with a comment ground cannot keep.
