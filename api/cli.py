@@ -19,6 +19,7 @@ import typer
 from catkg.api.formats import to_csv, to_jsonl, to_table
 from catkg.ingest.load import CurationError
 from catkg.ingest.validate import load_and_validate
+from catkg.ingest.xrefs import XrefError
 from catkg.queries.run import QueryError
 from catkg.store.embedded import EmbeddedStore, StoreError
 
@@ -69,7 +70,7 @@ def errors() -> Iterator[None]:
     except CurationError as err:
         say(str(err))
         raise typer.Exit(1) from None
-    except (StoreError, QueryError) as err:
+    except (StoreError, QueryError, XrefError) as err:
         say(f"error: {err}")
         raise typer.Exit(1) from None
     except OSError as err:
@@ -136,6 +137,34 @@ def validate(curated: CuratedOption = None, sources: SourcesOption = None) -> No
         checked = load_and_validate(curated, sources)
         cur = checked.curation
         say(f"ok: {len(cur.facts)} facts, {len(cur.entities)} entities, {len(cur.sources)} sources")
+
+
+@app.command()
+def ground(
+    curated: CuratedOption = None,
+    sources: SourcesOption = None,
+    write: Annotated[bool, typer.Option("--write", help="Write the proposed xrefs (default: only show them).")] = False,
+) -> None:
+    """Propose xrefs to the vocabularies installed here (HPO, NCBI Gene) by exact name match; --write writes them."""
+    from catkg.ingest.ground import coverage, grounded
+    from catkg.ingest.validate import curated_root
+
+    with errors():
+        checked = load_and_validate(curated, sources)
+        result, written = grounded(checked.curation, curated or curated_root(), write=write)
+        items = [{"entity": p.entity, "xref": p.xref.id, "name": p.entity_name, "term": p.term_name} for p in result.proposals]
+        sys.stdout.write(f"proposed xrefs ({len(items)}):\n" + to_table(items, ["entity", "xref", "name", "term"]))
+        misses = [{"entity": m.entity, "candidate": m.id, "name": m.name, "why": m.why} for m in result.near_misses]
+        sys.stdout.write(f"\nnear-misses for a curator, not written ({len(misses)}):\n")
+        sys.stdout.write(to_table(misses, ["entity", "candidate", "name", "why"], width=80))
+        rows = coverage((e.record for e in checked.curation.entities), result)
+        sys.stdout.write(
+            "\ncoverage by entity type:\n" + to_table(rows, ["type", "entities", "with_xref", "share", "vocabularies"])
+        )
+        for path in written:
+            say(f"wrote {len(items)} xrefs into {path}")
+        if items and not write:
+            say("dry run: nothing written; --write writes the proposed xrefs")
 
 
 def build_store(

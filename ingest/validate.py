@@ -19,6 +19,7 @@ import networkx as nx
 from catkg.ingest.load import Curation, CurationError, Located, Problem, load_curation
 from catkg.ingest.models import Fact, Source, Value
 from catkg.ingest.parsed import ParsedCache
+from catkg.ingest.xrefs import check_curie
 from catkg.ontology.load import entity_types, evidence_levels, fact_kinds, qualifiers, source_note_kinds
 from catkg.ontology.load import label as term_label
 
@@ -297,6 +298,12 @@ def _check_entities(cur: Curation, problems: list[Problem]) -> None:
                 problems.append(item.problem(f"broader[{i}]", f"unknown entity {broader!r}"))
             else:
                 graph.add_edge(ent.id, broader)
+        for i, xref in enumerate(ent.xrefs):
+            wrong = check_curie(xref.id)
+            if wrong:
+                problems.append(item.problem(f"xrefs[{i}].id", wrong))
+            if [x.id for x in ent.xrefs].index(xref.id) != i:
+                problems.append(item.problem(f"xrefs[{i}].id", f"{xref.id} is listed more than once"))
         names = [ent.label, *ent.synonyms, *ent.abbreviations]
         for name, count in Counter(n.lower() for n in names).items():
             if count > 1:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from catkg.ingest.xrefs import compact, vocabularies
 from catkg.ontology import ENTITY, SOURCE
 from catkg.queries.facts import NotFound, Page, Served, fact_ids, facts_by_id, type_iri
 from catkg.queries.run import Queryable, run
@@ -31,9 +32,19 @@ def get_entity(store: Served, entity_id: str, *, facts: bool = True) -> dict[str
     item["broader"], item["narrower"] = [], []
     for link in run(store, "entity_links", many={"entity": [ENTITY + entity_id]}):
         item[link["relation"]].append({"id": link["otherId"], "label": link["otherLabel"]})
+    item["xrefs"] = [_xref(row) for row in run(store, "entity_xrefs", many={"entity": [ENTITY + entity_id]})]
     if facts:
         item["facts"] = facts_by_id(store, fact_ids(store, entity=entity_id))
     return item
+
+
+def _xref(row: dict[str, Any]) -> dict[str, Any]:
+    """One verified xref: its CURIE, the term's IRI, the vocabulary, and whether it is the same concept ('exact'),
+    a broader term ('broad') or related to it ('related': a gene alteration's gene)."""
+    curie = compact(row["xref"]) or row["xref"]
+    vocab = vocabularies().get(curie.partition(":")[0])
+    relation = row["relation"].removesuffix("Match")
+    return {"id": curie, "iri": row["xref"], "vocabulary": vocab.name if vocab else None, "relation": relation}
 
 
 def _summary(row: dict[str, Any]) -> dict[str, Any]:

@@ -4,8 +4,10 @@ KGX is the exchange format of Biolink Model knowledge graphs (https://github.com
 category and an edge's predicate come from the ontology (``cat:biolinkCategory`` on the entity's curated type,
 ``cat:biolinkPredicate`` on the fact's kind), whose names are checked against the ``biolink-model`` package.
 Ids are CURIEs in catkg's own prefixes (``CATKG:osimertinib``; see :data:`PREFIXES`): no external identifier
-is made up. An edge keeps its fact's statement, quote, source and offsets in ``catkg_*`` columns, and a fact
-the source does not support is a ``negated`` edge.
+is made up. A node's ``xref`` lists its curated, verified xrefs as CURIEs (``HP:0002204``, ``NCBIGene:1956``),
+every SKOS mapping of it: Biolink's ``xref`` is a cross-reference, not a claim of identity; the RDF keeps which
+mappings are exact, broader or related. An edge keeps its fact's statement, quote, source and offsets in
+``catkg_*`` columns, and a fact the source does not support is a ``negated`` edge.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from catkg.ingest.xrefs import compact
 from catkg.ontology import ENTITY, FACT
 from catkg.ontology.biolink import curie
 from catkg.queries.run import Queryable, run
@@ -56,7 +59,7 @@ def kgx_nodes(store: Queryable) -> list[dict[str, Any]]:
             "name": row["label"],
             "description": row["definition"] or "",
             "synonym": _split(row["synonyms"]),
-            "xref": _split(row["xrefs"]),
+            "xref": [compact(iri) or iri for iri in _split(row["xrefs"])],
             "iri": row["entity"],
             "catkg_type": row["type"],
         }

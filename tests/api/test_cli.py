@@ -88,3 +88,44 @@ def test_diff_between_releases(tmp_path: Path, store_path: Path) -> None:
     assert "0 added, 0 removed, 1 changed" in result.stderr
     same = catkg("diff", str(store_path), str(store_path), "--format", "json")
     assert json.loads(same.stdout) == []
+
+
+def test_ground_proposes_on_a_copy_and_writes_only_when_asked(tmp_path: Path) -> None:
+    import re
+    import shutil
+
+    from catkg.ingest.validate import curated_root, sources_root
+
+    curated = tmp_path / "ingest" / "curated"
+    shutil.copytree(curated_root(), curated)
+    path = curated / "entities.yaml"
+    original = path.read_text(encoding="utf-8")
+    # the copy loses the xrefs ground itself made for two entities; the curator's own xrefs stay
+    stripped = re.sub(
+        r"(  - id: (?:pulmonary-embolism|egfr-mutation)\n(?:    .*\n)*?)    xrefs:\n(?:      .*\n)+", r"\1", original
+    )
+    assert stripped.count("\n      - id: ") == original.count("\n      - id: ") - 2
+    path.write_text(stripped, encoding="utf-8")
+    where = ["--curated", str(curated), "--sources", str(sources_root())]
+
+    dry = catkg("ground", *where)
+    assert dry.returncode == 0, dry.stderr
+    assert "proposed xrefs (2):" in dry.stdout and "dry run: nothing written" in dry.stderr
+    assert re.search(r"^egfr-mutation +NCBIGene:1956 +EGFR mutation +EGFR$", dry.stdout, re.M)
+    assert re.search(r"^pulmonary-embolism +HP:0002204 +pulmonary embolism +Pulmonary embolism$", dry.stdout, re.M)
+    assert re.search(r"^drug +11 +0 +0% +none offline$", dry.stdout, re.M), "coverage names the types with no vocabulary"
+    assert path.read_text(encoding="utf-8") == stripped
+
+    wrote = catkg("ground", *where, "--write")
+    assert wrote.returncode == 0 and f"wrote 2 xrefs into {path}" in wrote.stderr
+    assert path.read_text(encoding="utf-8") == original, "ground writes what it wrote before, where it wrote it"
+    again = catkg("ground", *where)
+    assert "proposed xrefs (0):" in again.stdout
+
+
+def test_ground_refuses_invalid_curation(tmp_path: Path) -> None:
+    curated = tmp_path / "ingest" / "curated"
+    curated.mkdir(parents=True)
+    (curated / "entities.yaml").write_text('entities:\n  - id: x\n    label: "x"\n    type: nope\n', encoding="utf-8")
+    result = catkg("ground", "--curated", str(curated))
+    assert result.returncode == 1 and "entities[0].type: unknown entity type 'nope'" in result.stderr

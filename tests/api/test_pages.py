@@ -229,6 +229,24 @@ def test_entity_names_and_hierarchy(client) -> None:
     }
 
 
+@pytest.mark.parametrize(
+    "entity_id,expected",
+    [
+        ("pulmonary-embolism", [("HP:0002204", "http://purl.obolibrary.org/obo/HP_0002204", "the same concept")]),
+        ("incidental-pe", [("HP:0002204", "http://purl.obolibrary.org/obo/HP_0002204", "a broader term")]),
+        ("egfr-mutation", [("NCBIGene:1956", "http://identifiers.org/ncbigene/1956", "its gene")]),
+        ("osimertinib", []),
+    ],
+)
+def test_entity_page_links_its_verified_xrefs(client, entity_id: str, expected: list[tuple[str, str, str]]) -> None:
+    api = client.get(f"/api/entities/{entity_id}").json()
+    assert [(x["id"], x["iri"]) for x in api["xrefs"]] == [(i, iri) for i, iri, _ in expected]
+    page = soup(client, f"/entity/{entity_id}")
+    items = page.select(".facts-dl dt:-soup-contains('Elsewhere') + dd li")
+    found = [(li.a.get_text(), li.a["href"], li.select_one(".note").get_text().split(": ")[-1]) for li in items]
+    assert found == expected
+
+
 def test_entity_neighbourhood_graph_links_nodes_and_edges(client) -> None:
     page = soup(client, "/entity/pulmonary-embolism")
     svg = page.select_one("figure.graph svg")

@@ -66,3 +66,19 @@ def test_the_reasoner_gets_each_entitys_types_and_broader_entities() -> None:
     }
     osimertinib = {t.object.value for t in triples if t.subject.value == ENTITY + "osimertinib"}
     assert ENTITY + "egfr-tki" in osimertinib and "https://w3id.org/catkg/ontology#Drug" in osimertinib
+
+
+def test_xrefs_are_skos_mappings_to_the_terms_iri() -> None:
+    """Each xref is one SKOS mapping triple to the IRI its prefix expands to: exact by default, broad where the
+    curator says the term is broader, related for a gene alteration's gene (ingest/vocabularies.yaml)."""
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    records = next(text for section, text in data_ntriples(curated()) if section == RECORDS)
+    mappings = {
+        (t.subject.value.removeprefix(ENTITY), t.predicate.value.removeprefix(skos), t.object.value)
+        for t in parse(records.encode(), format=RdfFormat.N_TRIPLES)
+        if t.predicate.value in {skos + "exactMatch", skos + "broadMatch", skos + "relatedMatch"}
+    }
+    assert ("pulmonary-embolism", "exactMatch", "http://purl.obolibrary.org/obo/HP_0002204") in mappings
+    assert ("incidental-pe", "broadMatch", "http://purl.obolibrary.org/obo/HP_0002204") in mappings
+    assert ("egfr-mutation", "relatedMatch", "http://identifiers.org/ncbigene/1956") in mappings
+    assert len(mappings) == sum(len(e.record.xrefs) for e in curated().curation.entities)

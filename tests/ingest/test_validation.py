@@ -392,6 +392,33 @@ BAD = [
         "entities[1].xrefs[0].verified_in",
         "Field required",
     ),
+    (
+        "cross-reference with a prefix the prefix table does not know",
+        "entities",
+        "abbreviations: [VTE]",
+        "abbreviations: [VTE]\n    xrefs: [{id: 'MONDO:0005061', verified_in: 'a guess'}]",
+        "xrefs:",
+        "entities[1].xrefs[0].id",
+        "unknown prefix 'MONDO'; known: HP, NCBIGene",
+    ),
+    (
+        "cross-reference whose local id is not its vocabulary's shape",
+        "entities",
+        "abbreviations: [VTE]",
+        "abbreviations: [VTE]\n    xrefs: [{id: 'HP:2204', verified_in: 'a typo'}]",
+        "xrefs:",
+        "entities[1].xrefs[0].id",
+        "local id '2204' is not the shape of HP ids",
+    ),
+    (
+        "cross-reference listed twice",
+        "entities",
+        "abbreviations: [VTE]",
+        "abbreviations: [VTE]\n    xrefs: [{id: 'HP:0002204', verified_in: 'once'}, {id: 'HP:0002204', verified_in: 'twice'}]",
+        "xrefs:",
+        "entities[1].xrefs[1].id",
+        "HP:0002204 is listed more than once",
+    ),
 ]
 
 

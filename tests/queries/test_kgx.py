@@ -33,6 +33,17 @@ def test_every_entity_and_fact_is_exported(store, exported: Path) -> None:
     assert osimertinib["category"] == "biolink:Drug" and osimertinib["iri"].endswith("/entity/osimertinib")
 
 
+def test_nodes_carry_their_verified_xrefs_as_curies(store, exported: Path) -> None:
+    from catkg.ingest.validate import load_and_validate
+
+    nodes = {n["id"]: n for n in read(exported / NODES)}
+    assert nodes["CATKG:pulmonary-embolism"]["xref"] == "HP:0002204"
+    assert nodes["CATKG:egfr-mutation"]["xref"] == "NCBIGene:1956"
+    assert nodes["CATKG:incidental-pe"]["xref"] == "HP:0002204", "a broader term is a cross-reference too"
+    curated = {f"CATKG:{e.record.id}": sorted(x.id for x in e.record.xrefs) for e in load_and_validate().curation.entities}
+    assert {i: sorted(filter(None, n["xref"].split("|"))) for i, n in nodes.items()} == curated
+
+
 def test_categories_and_predicates_exist_in_biolink(exported: Path) -> None:
     assert {n["category"] for n in read(exported / NODES)} <= biolink.categories()
     assert {e["predicate"] for e in read(exported / EDGES)} <= biolink.predicates()
