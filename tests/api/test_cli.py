@@ -5,10 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
 from cli_runner import catkg
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_validate_reports_counts() -> None:
@@ -88,3 +91,25 @@ def test_diff_between_releases(tmp_path: Path, store_path: Path) -> None:
     assert "0 added, 0 removed, 1 changed" in result.stderr
     same = catkg("diff", str(store_path), str(store_path), "--format", "json")
     assert json.loads(same.stdout) == []
+
+
+def test_source_draft_writes_the_draft_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    curated = tmp_path / "curated"
+    (curated / "facts").mkdir(parents=True)
+    for name in ("sources.yaml", "entities.yaml"):
+        (curated / name).write_text((ROOT / "ingest" / "curated" / name).read_text(encoding="utf-8"), encoding="utf-8")
+    result = catkg("source", "draft", "lung-cancer-pe-review", "--curated", str(curated))
+    assert result.returncode == 0 and result.stdout == "", result.stderr
+    summary = re.fullmatch(
+        r"wrote (.+): (\d+) sentences \((\d+) not yet accounted for\), (\d+) candidates, (\d+) values, (\d+) entity suggestions\n",
+        result.stderr,
+    )
+    assert summary and Path(summary[1]) == curated / "facts" / "lung-cancer-pe-review.draft.yaml"
+    written = Path(summary[1]).read_text(encoding="utf-8")
+    assert written.count("\n  - id: draft-") == int(summary[4]) > 100
+    again = catkg("source", "draft", "lung-cancer-pe-review", "--curated", str(curated))
+    assert again.returncode == 1 and "exists: review it, or replace it with --force" in again.stderr
+    assert Path(summary[1]).read_text(encoding="utf-8") == written
+    assert catkg("source", "draft", "lung-cancer-pe-review", "--curated", str(curated), "--force").returncode == 0
+    unknown = catkg("source", "draft", "nope", "--curated", str(curated))
+    assert unknown.returncode == 1 and "unknown article 'nope'" in unknown.stderr and "Traceback" not in unknown.stderr
