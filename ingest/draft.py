@@ -117,8 +117,13 @@ def _first_cue(cues: list[tuple[re.Pattern[str], str, str]], sentence: str) -> t
     return (best[2], best[3]) if best else None
 
 
-def _kind_from_values(values: list[Value]) -> str:
-    """A kind for a sentence with no cue word, from what its numbers measure."""
+SUBJECT_KINDS = {"biomarker": "diagnostic", "imaging": "diagnostic", "clinical-score": "diagnostic", "drug": "drug-effect"}
+"""The kind a sentence with no cue word and no number most often has, by its subject's type (in the curated
+facts, a biomarker's or an imaging test's are mostly diagnostic, a drug's its effects)."""
+
+
+def _kind_from_values(values: list[Value], subject_type: str) -> str:
+    """A kind for a sentence with no cue word, from what its numbers measure, else from its subject's type."""
     measures = {v.measure for v in values}
     if "ratio" in measures:
         return "relative-risk"
@@ -128,7 +133,7 @@ def _kind_from_values(values: list[Value]) -> str:
         return "timing"
     if "threshold" in measures:
         return "diagnostic"
-    return "association"
+    return SUBJECT_KINDS.get(subject_type, "association")
 
 
 def _subject_object(mentions: list[Mention], names: Names, focus: list[str]) -> tuple[str, str]:
@@ -268,7 +273,7 @@ def _candidate(
     named = ATTRIBUTION.search(quote) or GUIDELINES.search(quote)
     attributed = named.group() if named else None
     design = _design(quote, location, bool(citations or attributed), sources[title] if title else None)
-    kind = cue[0] if cue else _kind_from_values(reading.values)
+    kind = cue[0] if cue else _kind_from_values(reading.values, names.entities[subject].type)
     population = POPULATION.search(quote)
     starts = occurrences(text, quote)
     slug = _slug("draft", f"l{unit.line}", subject, obj)
