@@ -42,7 +42,7 @@ class DraftError(Exception):
 GUIDELINES = re.compile(r"(?:(?:19|20)\d\d\s+)?[A-Z][a-z]+\s+guidelines\b")
 """A guideline named as the source of a claim: '2018 Chinese guidelines', 'European guidelines'."""
 POPULATION = re.compile(
-    r"(?:(?:an?|the|\d[\d,]*|these|those)\s+)?(?:(?!(?:in|of|for|to|and|with|among|than|is|are|was|were)\s)[\w-]+\s+)?"
+    r"(?:(?:an?|the|\d[\d,]*|these|those)\s+)?(?:(?!(?:in|of|for|to|and|with|among|than|is|are|was|were)\s)[\w-]+\s+){0,2}"
     r"(?:patients?|individuals|people|cases?)\s+"
     r"(?:with|who|undergoing|receiving|diagnosed with)\s+[^,;:.()\[]+"
 )
@@ -209,10 +209,14 @@ def draft(validated: Validated, source_id: str) -> Draft:
     names = Names(e.record for e in cur.entities)
     sections = _section_starts(cur, validated.texts, [])
     designs = {k: s.study_design for k, s in sources.items() if s.kind == "reference"}
+    curated_titles = {ref for item in cur.facts for ref in item.record.cites}
     titles = {
         rid: validated.source_spans[rid][0]
         for rid, src in sources.items()
-        if src.kind == "reference" and src.cited_in == source_id and validated.source_spans.get(rid)
+        if src.kind == "reference"
+        and src.cited_in == source_id
+        and validated.source_spans.get(rid)
+        and rid not in curated_titles  # a fact already states what this title does
     }
     entries = [e for e in ledger(validated) if e.unit.source == source_id]
     readable = []

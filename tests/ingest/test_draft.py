@@ -15,7 +15,7 @@ import pytest
 import yaml
 from test_curated_facts import assert_canonical
 
-from catkg.ingest.draft import DraftError, draft_path, write_draft
+from catkg.ingest.draft import DraftError, draft, draft_path, write_draft
 from catkg.ingest.ledger import ledger
 from catkg.ingest.load import CurationError
 from catkg.ingest.models import Fact
@@ -209,3 +209,9 @@ def test_a_whole_draft_moved_validates_but_for_what_it_flags(as_if_new: Path, ar
         found = {(int(m[1]), m[2]) for p in err.problems if (m := re.match(r"facts\[(\d+)\]\.(\w+)", p.field))}
         assert len(found) == len(err.problems), err
     assert found <= flagged
+
+
+@pytest.mark.parametrize("article", ["lung-cancer-pe-review", "dic-targeted-therapy-2022"])
+def test_a_fully_curated_article_has_nothing_left_to_draft(article: str) -> None:
+    drafted = draft(load_and_validate(), article)
+    assert (drafted.open, drafted.candidates) == (0, [])
