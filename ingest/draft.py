@@ -56,6 +56,8 @@ CANCER_AND_COMPLICATION = {"cancer", "complication"}
 """Either reads as the other's context ('PE is frequent in lung cancer', 'lung cancer raises the risk of PE'):
 the one the sentence names first is the subject."""
 DEFAULT_PREDICATE = "is associated with"
+JOINING_WORDS = frozenset("and or and/or with in of to for by as the a an its their this these vs versus".split())
+"""Words that join two names without relating them ('lung cancer and PE'): no predicate on their own."""
 
 
 @dataclass
@@ -161,7 +163,9 @@ def _predicate(sentence: str, mentions: list[Mention], subject: str, obj: str) -
     if first is None or last is None:
         return DEFAULT_PREDICATE
     between = sentence[first.end : last.start].strip(" ,")
-    if 2 <= len(between) and len(between.split()) <= 8 and not re.search(r"[;:()\[\]]|\d", between):
+    words = between.lower().split()
+    plain = len(words) <= 8 and not re.search(r"[;:()\[\]]|\d", between)
+    if plain and any(w not in JOINING_WORDS for w in words):
         return between
     return DEFAULT_PREDICATE
 

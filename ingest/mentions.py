@@ -66,6 +66,11 @@ ATTRIBUTION = re.compile(r"[A-Z][\w'’-]+(?:\s+(?:and|&)\s+[A-Z][\w'’-]+)?\s+
 """A study named by its authors: 'Yang et al.', 'Li and Wang et al.'."""
 NOT_TERMS = frozenset({"CI", "OR", "HR", "RR", "IRR", "SHR", "DOI", "PMID", "USA", "UK"})
 """Abbreviations that name no concept of the graph (statistics, identifiers, countries)."""
+CALENDAR = frozenset(
+    "January February March April May June July August September October November December "
+    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+)
+"""Capitalised words that are dates, not terms."""
 
 
 @dataclass
@@ -120,6 +125,8 @@ def suggestions(sentences: Iterable[tuple[int, str]], names: Names) -> list[Sugg
             if any(a <= start < b for a, b in taken) or text.lower() in names.known:
                 continue
             if kind == "abbreviation" and (ROMAN.fullmatch(text) or text in NOT_TERMS):
+                continue
+            if kind == "term" and text in CALENDAR:
                 continue
             if kind == "term" and any(s.kind == "abbreviation" and s.name == text for s in found.values()):
                 continue
