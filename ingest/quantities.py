@@ -122,8 +122,12 @@ NOT_MODIFIERS = frozenset(
 )
 """Words that cannot stand between a count and its noun ('15 adenocarcinoma cases', not '3 of the cases')."""
 CI = re.compile(
-    rf"\d+(?:\.\d+)?%{SPACE}*(?:CI|confidence interval)[,:]?{SPACE}*-?\d+(?:\.\d+)?{SPACE}*(?:[–—-]|to|,){SPACE}*-?\d+(?:\.\d+)?"
+    rf"(?:\d+(?:\.\d+)?%{SPACE}*(?:CI|confidence interval)|IQR|interquartile range|range)[,:]?{SPACE}*"
+    rf"-?\d+(?:\.\d+)?{SPACE}*(?:[–—-]|to|,){SPACE}*-?\d+(?:\.\d+)?"
 )
+"""An interval that qualifies the value before it: '95% CI 1.4–3.2', 'IQR 6.0–18.4', 'range, 2-9'."""
+FREQUENCY = re.compile(rf"{SPACE}+(?:daily|a day|per day|weekly|a week|per week)\b")
+"""'twice daily' is how often a drug is given, not a ratio."""
 P_VALUE = re.compile(rf"(?<![\w])[Pp](?:{SPACE}*-?{SPACE}*values?)?{SPACE}*(?:<=|>=|[<>=≤≥]){SPACE}*0?\.\d+")
 N_EQUALS = re.compile(rf"(?<![\w])[nN]{SPACE}*={SPACE}*(?P<n>\d[\d,]*)")
 FIGURE = re.compile(r"(?:Fig\.|Figs\.|Figure|Table|Supplementary)\s*$")
@@ -234,6 +238,8 @@ def _read_one(text: str, match: re.Match[str], blocked: list[tuple[int, int]]) -
     """The quantity that starts with the number ``match``, or None when it is not one."""
     low, carried = _number(match)
     pos = match.end()
+    if carried and FREQUENCY.match(text, pos):
+        return None
     unit = (carried, "ratio", pos) if carried else _unit_at(text, pos)
     upper = None
     after = unit[2] if unit else pos

@@ -99,6 +99,17 @@ CASES = [
         ],
     ),
     (
+        "VTE occurred after a median of 11.2 months (IQR 6.0–18.4).",
+        [{"as_written": "11.2 months", "value": 11.2, "unit": "months", "measure": "duration", "interval": "IQR 6.0–18.4"}],
+    ),
+    (
+        "Enoxaparin 1 mg/kg twice daily was given for 3 to 6 months.",
+        [
+            {"as_written": "1 mg/kg", "value": 1, "unit": "mg/kg", "measure": "concentration"},
+            {"as_written": "3 to 6 months", "value": 3, "upper": 6, "unit": "months", "measure": "duration"},
+        ],
+    ),
+    (
         "ROS1, COVID-19 and T790M are names; see Fig. 3 and the 2nd trial [12, 14–16].",
         [],
     ),
