@@ -70,6 +70,16 @@ class Candidate:
     cue: str | None
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def pairs(self) -> list[tuple[str, str]]:
+        """The guessed (subject, object), then each other entity named with the object, then the subject with each
+        other entity: the other facts a sentence that lists several ('dyspnea, hemoptysis, cough ... in PE') may
+        hold."""
+        guess = (self.fact.subject, self.fact.object)
+        others = dict.fromkeys(m.entity for m in self.mentions if m.entity not in guess)
+        pairs = [guess, *((entity, self.fact.object) for entity in others), *((self.fact.subject, entity) for entity in others)]
+        return list(dict.fromkeys(pairs))
+
 
 @dataclass
 class Draft:
@@ -334,6 +344,8 @@ def _record(candidate: Candidate) -> list[str]:
     fact = candidate.fact
     seen = ", ".join(f"{m.written} ({m.entity})" for m in dict((m.entity, m) for m in candidate.mentions).values())
     lines = [f"  # line {candidate.unit.line}: names {seen}" + (f"; kind from {candidate.cue!r}" if candidate.cue else "")]
+    if len(candidate.pairs) > 1:
+        lines.append(f"  # other facts it may hold: {', '.join(f'{s} -> {o}' for s, o in candidate.pairs[1:])}")
     lines += [f"  # {note}" for note in candidate.notes]
     first = True
     for name in FACT_FIELDS:

@@ -5,7 +5,8 @@ skip, so the drafter sees what it would see for a new article whose entities are
 
 - recall: the share of curated facts whose quote's sentence (its ledger unit) got a candidate;
 - subject, object, pair and kind precision: of the candidates whose sentence has curated facts, the share whose
-  guess is that of one of those facts;
+  guess is that of one of those facts; listed: the share of recalled facts whose (subject, object) is the guess or
+  one of the other pairs the candidate's comment lists;
 - values: the share of curated values the drafter extracted exactly from that sentence (same ``as_written``, then
   the same value, upper bound, unit and comparator); value precision: the share of drafted values (of sentences
   with curated values) that are one of them (curators leave time points and cohort counts out of ``values``).
@@ -64,6 +65,7 @@ class Score:
     subject: int = 0
     object: int = 0
     pair: int = 0
+    pairs_listed: int = 0
     kind: int = 0
     values: int = 0
     values_exact: int = 0
@@ -98,6 +100,7 @@ def score(article: str, drafted: Draft, curated: Validated) -> Score:
             s.object += guess.object in {f.object for f in group}
             s.pair += (guess.subject, guess.object) in {(f.subject, f.object) for f in group}
             s.kind += guess.kind in {f.kind for f in group}
+            s.pairs_listed += sum((f.subject, f.object) in candidate.pairs for f in group)
         got = candidate.fact.values if candidate else []
         wanted = [v for f in group for v in f.values]
         for fact in group:
@@ -123,13 +126,14 @@ def test_drafting_quality(drafts: dict[str, Draft], curated: Validated, capsys: 
     scores = {article: score(article, drafts[article], curated) for article in ARTICLES}
     header = (
         f"{'article':<28} {'facts':>5} {'recall':>7} {'subject':>8} {'object':>7} {'pair':>6} {'kind':>6} "
-        f"{'values':>7} {'exact':>7} {'v.prec':>7} {'cands':>6}"
+        f"{'listed':>7} {'values':>7} {'exact':>7} {'v.prec':>7} {'cands':>6}"
     )
     lines = ["", "Drafting quality (each article drafted as if new):", header]
     for article, s in scores.items():
         lines.append(
             f"{article:<28} {s.facts:>5} {share(s.recalled, s.facts):>7.1%} {share(s.subject, s.judged):>8.1%} "
             f"{share(s.object, s.judged):>7.1%} {share(s.pair, s.judged):>6.1%} {share(s.kind, s.judged):>6.1%} "
+            f"{share(s.pairs_listed, s.recalled):>7.1%} "
             f"{s.values:>7} {share(s.values_exact, s.values):>7.1%} {share(s.drafted_right, s.drafted_values):>7.1%} "
             f"{len(drafts[article].candidates):>6}"
         )
