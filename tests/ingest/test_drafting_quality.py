@@ -6,7 +6,8 @@ skip, so the drafter sees what it would see for a new article whose entities are
 - recall: the share of curated facts whose quote's sentence (its ledger unit) got a candidate;
 - subject, object, pair and kind precision: of the candidates whose sentence has curated facts, the share whose
   guess is that of one of those facts; listed: the share of recalled facts whose (subject, object) is the guess or
-  one of the other pairs the candidate's comment lists;
+  one of the other pairs the candidate's comment lists; design, evidence level, and cited (the same citation
+  markers and attributed study) of one of those facts;
 - values: the share of curated values the drafter extracted exactly from that sentence (same ``as_written``, then
   the same value, upper bound, unit and comparator); value precision: the share of drafted values (of sentences
   with curated values) that are one of them (curators leave time points and cohort counts out of ``values``).
@@ -67,6 +68,9 @@ class Score:
     pair: int = 0
     pairs_listed: int = 0
     kind: int = 0
+    design: int = 0
+    level: int = 0
+    cited: int = 0
     values: int = 0
     values_exact: int = 0
     drafted_values: int = 0
@@ -101,6 +105,9 @@ def score(article: str, drafted: Draft, curated: Validated) -> Score:
             s.pair += (guess.subject, guess.object) in {(f.subject, f.object) for f in group}
             s.kind += guess.kind in {f.kind for f in group}
             s.pairs_listed += sum((f.subject, f.object) in candidate.pairs for f in group)
+            s.design += guess.study_design in {f.study_design for f in group}
+            s.level += guess.evidence_level in {f.evidence_level for f in group}
+            s.cited += any((guess.citations, guess.attributed_to) == (f.citations, f.attributed_to) for f in group)
         got = candidate.fact.values if candidate else []
         wanted = [v for f in group for v in f.values]
         for fact in group:
@@ -140,6 +147,11 @@ def test_drafting_quality(drafts: dict[str, Draft], curated: Validated, capsys: 
     for article, s in scores.items():
         lines.append(f"failures, {article} ({len(s.failures)}):")
         lines += [f"  {failure}" for failure in s.failures]
+    lines += ["", f"{'article':<28} {'design':>7} {'level':>7} {'cited':>7}   (of the candidates judged)"]
+    for article, s in scores.items():
+        lines.append(
+            f"{article:<28} {share(s.design, s.judged):>7.1%} {share(s.level, s.judged):>7.1%} {share(s.cited, s.judged):>7.1%}"
+        )
     with capsys.disabled():
         print("\n".join(lines))
     for article, s in scores.items():
