@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -98,7 +99,9 @@ def test_source_draft_writes_the_draft_and_refuses_to_overwrite(tmp_path: Path) 
     (curated / "facts").mkdir(parents=True)
     for name in ("sources.yaml", "entities.yaml"):
         (curated / name).write_text((ROOT / "ingest" / "curated" / name).read_text(encoding="utf-8"), encoding="utf-8")
-    result = catkg("source", "draft", "lung-cancer-pe-review", "--curated", str(curated))
+    texts = tmp_path / "texts"  # a copy of the sources, read through --sources
+    shutil.copytree(ROOT / "ingest" / "sources", texts)
+    result = catkg("source", "draft", "lung-cancer-pe-review", "--curated", str(curated), "--sources", str(texts))
     assert result.returncode == 0 and result.stdout == "", result.stderr
     summary = re.fullmatch(
         r"wrote (.+): (\d+) sentences \((\d+) not yet accounted for\), (\d+) candidates, (\d+) values, (\d+) entity suggestions\n",
