@@ -87,6 +87,11 @@ class Suggestion:
     lines: list[int] = field(default_factory=list)
 
 
+def _initials(sentence: str, start: int, text: str) -> bool:
+    """An author's initials in a reference list ('Liu HY', 'Che YQ.'): a surname, then up to three capitals."""
+    return len(text) <= 3 and text.isupper() and bool(re.search(r"(?<![\w-])[A-Z][a-z]+ $", sentence[:start]))
+
+
 def expansion(sentence: str, start: int, abbreviation: str) -> str | None:
     """The long form written before '(ABBR)' at ``start``: as many words as the abbreviation has initials."""
     if sentence[start - 1 : start] != "(" or sentence[start + len(abbreviation) : start + len(abbreviation) + 1] != ")":
@@ -124,10 +129,10 @@ def suggestions(sentences: Iterable[tuple[int, str]], names: Names) -> list[Sugg
                 text, start = text[rest.end() :], start + rest.end()
             if any(a <= start < b for a, b in taken) or text.lower() in names.known:
                 continue
-            if kind == "abbreviation" and (ROMAN.fullmatch(text) or text in NOT_TERMS):
+            if kind == "abbreviation" and (ROMAN.fullmatch(text) or text in NOT_TERMS or _initials(sentence, start, text)):
                 continue
-            if kind == "term" and text in CALENDAR:
-                continue
+            if kind == "term" and (text in CALENDAR or re.match(r" [A-Z]{1,3}\b", sentence[start + len(text) :])):
+                continue  # a date, or an author's surname before the initials
             if kind == "term" and any(s.kind == "abbreviation" and s.name == text for s in found.values()):
                 continue
             entry = found.setdefault(text, Suggestion(text, kind, 0, line))

@@ -45,9 +45,10 @@ def test_unknown_terms_are_suggested_once_each_with_their_lines() -> None:
     lines = [
         (3, "Rivaroxaban reduced PE in NSCLC, as the Khorana score and computed tomography pulmonary angiography (CTPA) showed."),
         (5, "CTPA confirmed PE in stage III-IV lung cancer (OR 2.1, 95% CI 1.4–3.2), as Tanaka et al. found."),
+        (7, "Liu HY, Che YQ."),
     ]
     got = {s.name: (s.kind, s.count, s.lines, s.expansion) for s in suggestions(lines, NAMES)}
     assert got == {
         "CTPA": ("abbreviation", 2, [3, 5], "computed tomography pulmonary angiography"),
         "Khorana": ("term", 1, [3], None),
-    }, "a capitalised first word, roman numerals, statistics and authors before 'et al.' are no terms"
+    }, "a capitalised first word, roman numerals, statistics, authors before 'et al.' and initials are no terms"
