@@ -48,7 +48,8 @@ class Vocabulary:
     """A written form (lower-cased for words) to (unit recorded, measure)."""
     unit_pattern: re.Pattern[str]
     count_units: frozenset[str]
-    multipliers: tuple[str, ...]
+    multiplier: re.Pattern[str]
+    """'million' (and a space) after a number: kept in the unit ('1.8 million deaths')."""
     rate: re.Pattern[str]
     """'per 1,000 person-years' after a number: a rate, its unit as written."""
     comparators: list[tuple[re.Pattern[str], str, bool]]
@@ -94,7 +95,7 @@ def vocabulary() -> Vocabulary:
         units,
         unit_pattern,
         count_units,
-        tuple(data["multipliers"]),
+        re.compile(rf"(?i:{'|'.join(data['multipliers'])})(?:{SPACE}+|(?!\w))"),
         rate,
         comparators,
         statistics,
@@ -112,6 +113,8 @@ def _number_start() -> re.Pattern[str]:
     return re.compile(rf"(?P<digits>{DIGITS.pattern})|(?<![\w-])(?P<word>(?i:{words}))(?=fold|-fold|‑fold|[^\w]|$)")
 
 
+GAP = re.compile(rf"(?:{SPACE}|-|‑)?")
+"""What may stand between a number and its unit: nothing, a space, a no-break space or a hyphen ('1-year')."""
 RANGE = re.compile(rf"{SPACE}*[–—]{SPACE}*|-(?=\d)|-?{SPACE}+to{SPACE}+|{SPACE}+and{SPACE}+")
 BETWEEN = re.compile(rf"(?<![\w])(?i:between){SPACE}+$")
 LIST_GAP = re.compile(rf",{SPACE}*(?:(?:and|or){SPACE}+)?|{SPACE}+(?:and|or){SPACE}+")
@@ -183,19 +186,18 @@ def _number(match: re.Match[str]) -> tuple[int | float, str | None]:
     return vocabulary().words[match.group("word").lower()]
 
 
-def _unit_at(text: str, pos: int, count_modifiers: bool = True) -> tuple[str, str, int] | None:
+def _unit_at(text: str, pos: int) -> tuple[str, str, int] | None:
     """The unit written at ``pos`` (after an optional space or hyphen): (unit recorded, measure, end)."""
     vocab = vocabulary()
     rate = vocab.rate.match(text, pos)
     if rate:
         return rate.group().strip(" \u00a0"), "rate", rate.end()
-    gap = re.compile(rf"(?:{SPACE}|-|‑)?").match(text, pos)
-    at = gap.end() if gap else pos
-    multiplier = re.compile(rf"(?i:{'|'.join(vocab.multipliers)})(?:{SPACE}+|(?!\w))").match(text, at)
+    at = GAP.match(text, pos).end()  # type: ignore[union-attr]
+    multiplier = vocab.multiplier.match(text, at)
     prefix = ""
     if multiplier:
         prefix, at = multiplier.group().strip(" \u00a0").lower(), multiplier.end()
-    for modifiers in range(3 if count_modifiers else 1):
+    for modifiers in range(3):
         unit = vocab.unit_pattern.match(text, at)
         if unit:
             form = unit.group()
@@ -209,8 +211,8 @@ def _unit_at(text: str, pos: int, count_modifiers: bool = True) -> tuple[str, st
         if modifiers == 2 or not word or word.group() in NOT_MODIFIERS or not re.match(SPACE, text[word.end() : word.end() + 1]):
             break
         at = word.end() + 1
-    if prefix:
-        return prefix, "count", multiplier.end() if multiplier else at  # type: ignore[union-attr]
+    if multiplier:
+        return prefix, "count", multiplier.end()
     return None
 
 
@@ -234,7 +236,7 @@ def _comparator(text: str, start: int) -> tuple[str | None, int, bool]:
     return None, start, False
 
 
-def _read_one(text: str, match: re.Match[str], blocked: list[tuple[int, int]]) -> Found | None:
+def _read_one(text: str, match: re.Match[str]) -> Found | None:
     """The quantity that starts with the number ``match``, or None when it is not one."""
     low, carried = _number(match)
     pos = match.end()
@@ -256,7 +258,7 @@ def _read_one(text: str, match: re.Match[str], blocked: list[tuple[int, int]]) -
                 after = second_unit[2] if second_unit else second.end()
                 if between:
                     match_start = between.start()
-                    return _finish(text, match_start, after, low, upper, unit, blocked, from_between=True)
+                    return _finish(text, match_start, after, low, upper, unit, from_between=True)
     if upper is None and unit is None:
         if match.group("digits") is None:
             comparator, _, _ = _comparator(text, match.start())
@@ -268,7 +270,7 @@ def _read_one(text: str, match: re.Match[str], blocked: list[tuple[int, int]]) -
             return None
     elif upper is None and unit:
         after = unit[2]
-    return _finish(text, match.start(), after, low, upper, unit, blocked)
+    return _finish(text, match.start(), after, low, upper, unit)
 
 
 def _finish(
@@ -278,7 +280,6 @@ def _finish(
     low: int | float,
     upper: int | float | None,
     unit: tuple[str, str, int] | None,
-    blocked: list[tuple[int, int]],
     from_between: bool = False,
 ) -> Found:
     """A quantity from its parts, with the comparator or statistic label written before it."""
@@ -321,7 +322,7 @@ def read_quantities(sentence: str) -> Reading:
     for match in _number_start().finditer(sentence):
         if match.start() < pos or _excluded(sentence, match.start(), blocked):
             continue
-        quantity = _read_one(sentence, match, blocked)
+        quantity = _read_one(sentence, match)
         if quantity is None:
             continue
         found.append(quantity)
