@@ -42,11 +42,17 @@ class DraftError(Exception):
 GUIDELINES = re.compile(r"(?:(?:19|20)\d\d\s+)?[A-Z][a-z]+\s+guidelines\b")
 """A guideline named as the source of a claim: '2018 Chinese guidelines', 'European guidelines'."""
 POPULATION = re.compile(
-    r"(?:(?:an?|the|\d[\d,]*|these|those)\s+)?(?:(?!(?:in|of|for|to|and|with|among|than|is|are|was|were)\s)[\w-]+\s+){0,2}"
-    r"(?:patients?|individuals|people|cases?)\s+"
-    r"(?:with|who|undergoing|receiving|diagnosed with)\s+[^,;:.()\[]+"
+    r"\b(?:(?:an?|the|\d[\d,]*|these|those)\s+)?"
+    r"(?:(?!(?i:in|of|for|to|and|or|with|among|than|is|are|was|were|that|involving|comparing|including|described|many|most|some|all)\s)"
+    r"[\w-]+\s+){0,2}(?:patients?|individuals|people|cases?)\s+(?:with|who|undergoing|receiving|diagnosed with)\s+[^,;:.()\[]+"
 )
 """Who a sentence is about, as written: 'individuals with lung cancer', 'a patient with EGFR-mutant adenocarcinoma'."""
+POPULATION_END = re.compile(
+    r"\s+(?:found|find|were|was|had|have|has|showed|show|developed|experienced|reported|received|underwent|is|are|that"
+    r"|do|does|did|may|can|could|should|must|will"
+    r"|which|compared|than|versus|vs)\b"
+)
+"""Where the description of a population ends: at the verb of its clause ('... with lung cancer found that')."""
 
 OUTCOME_RANK = {"complication": 0, "clinical-finding": 1, "disease": 2, "cancer": 3, "anatomical-site": 4, "population": 4}
 """How much an entity type reads as what a fact is about (its object): a complication most (thrombosis, PE, DIC),
@@ -312,7 +318,7 @@ def _candidate(
         "cites": [title] if title else [],
         "study_design": design,
         "direction": "unclear" if kind == "unclear-association" else "supports",
-        "population": population.group().strip() if population else None,
+        "population": re.sub(r"\s+who$", "", POPULATION_END.split(population.group())[0].strip()) if population else None,
         "evidence_level": "review-statement",
     }
     level, wrong = evidence_level_for(Fact(**fields), location, designs)

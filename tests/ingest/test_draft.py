@@ -104,6 +104,7 @@ def test_one_candidate_per_sentence_that_says_something(curated: Path) -> None:
     assert cohort["values"][1] == {"value": 14, "as_written": "14", "unit": "patients", "measure": "count", "cohort_size": 120}
     assert (cohort["citations"], cohort["evidence_level"]) == (["[3]"], "cited-study")
     assert (cohort["subject"], cohort["object"]) == ("gastric-cancer", "venous-thromboembolism")
+    assert cohort["population"] == "120 patients with gastric cancer"
     risk = found["Chemotherapy raised the risk of VTE 2–4 times, as Tanaka et al. reported [4, 5]."]
     assert (risk["subject"], risk["object"], risk["attributed_to"]) == ("chemotherapy", "venous-thromboembolism", "Tanaka et al.")
     assert risk["values"] == [{"value": 2, "upper": 4, "as_written": "2–4 times", "unit": "times", "measure": "ratio"}]
