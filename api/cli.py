@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from catkg.api.cli_options import CuratedOption, SourcesOption, errors, say
+from catkg.api.cli_source import source
 from catkg.api.formats import to_csv, to_jsonl, to_table
-from catkg.ingest.load import CurationError
 from catkg.ingest.validate import load_and_validate
-from catkg.ingest.xrefs import XrefError
 from catkg.queries.run import QueryError
-from catkg.store.embedded import EmbeddedStore, StoreError
+from catkg.store.embedded import EmbeddedStore
 
 if TYPE_CHECKING:
     from catkg.store.remote import RemoteStore
@@ -32,6 +31,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+app.add_typer(source, name="source")
 
 StoreOption = Annotated[
     Path, typer.Option("--store", envvar="CATKG_STORE", help="Store path (a link made by 'catkg build').", show_default=True)
@@ -56,26 +56,6 @@ def open_store(store: Path, store_url: str | None = None) -> EmbeddedStore | Rem
 
         return RemoteStore(store_url, store)
     return EmbeddedStore(store)
-
-
-def say(message: str) -> None:
-    typer.echo(message, err=True)
-
-
-@contextmanager
-def errors() -> Iterator[None]:
-    """Turn catkg's own errors into a message on stderr and exit status 1."""
-    try:
-        yield
-    except CurationError as err:
-        say(str(err))
-        raise typer.Exit(1) from None
-    except (StoreError, QueryError, XrefError) as err:
-        say(f"error: {err}")
-        raise typer.Exit(1) from None
-    except OSError as err:
-        say(f"error: cannot write {err.filename or 'the output'}: {err.strerror or err}")
-        raise typer.Exit(1) from None
 
 
 def progress() -> Callable[[str], None]:
@@ -120,14 +100,6 @@ def emit(items: list[dict[str, Any]], fmt: Format, columns: list[str]) -> None:
         sys.stdout.write(to_csv(items))
     else:
         sys.stdout.write(to_table(items, columns))
-
-
-CuratedOption = Annotated[
-    Path | None, typer.Option("--curated", help="Curated YAML folder (default: the project's ingest/curated).")
-]
-SourcesOption = Annotated[
-    Path | None, typer.Option("--sources", help="Source texts folder (default: the project's ingest/sources).")
-]
 
 
 @app.command()

@@ -1,6 +1,7 @@
 """Read curated YAML into records, with the line of every field so errors can send a curator to it.
 
-Every ``*.yaml`` under the curated folder is read; each holds a mapping whose keys are among ``sources``,
+Every ``*.yaml`` under the curated folder is read, but drafts (``*.draft.yaml``, written by ``catkg source draft``
+for a curator to review) never are; each holds a mapping whose keys are among ``sources``,
 ``entities``, ``facts`` and ``skips``, each a list of records. Problems are collected, never raised one at a
 time: a curator fixes a whole file in one pass.
 
@@ -35,6 +36,15 @@ Path_ = tuple[str | int, ...]
 
 MAX_FILE_BYTES = 16 * 2**20
 """Curated files are a few hundred kilobytes; a larger one is a mistake, refused before it is parsed."""
+
+DRAFT_SUFFIX = ".draft.yaml"
+"""Candidate facts a curator has not reviewed: beside the curation, never part of it (nor of its data version)."""
+
+
+def curated_files(root: Path) -> list[Path]:
+    """The curated YAML files under ``root``, in reading order: every ``*.yaml`` but the drafts."""
+    return sorted(p for p in root.rglob("*.yaml") if not p.name.endswith(DRAFT_SUFFIX))
+
 
 SECTIONS: dict[str, type[BaseModel]] = {"sources": Source, "entities": Entity, "facts": Fact, "skips": Skip}
 
@@ -283,7 +293,7 @@ def load_curation(root: Path, display_root: Path | None = None, parsed: ParsedCa
     """
     curation = Curation()
     problems: list[Problem] = []
-    paths = sorted(root.rglob("*.yaml"))
+    paths = curated_files(root)
     if not paths:
         raise CurationError([Problem(str(root), 0, "", "no curated .yaml files found")])
     displays = [str(path.relative_to(display_root)) if display_root else str(path) for path in paths]

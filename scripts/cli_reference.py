@@ -29,7 +29,7 @@ def synopsis(name: str, command: Any) -> str:
         if param.name in SHARED:
             continue
         if param.param_type_name == "argument":
-            metavar = param.name.upper()
+            metavar = param.metavar or param.name.upper()
             parts.append(metavar if param.required else f"[{metavar}]")
             continue
         flag = max(param.opts, key=len)
@@ -46,8 +46,10 @@ def reference() -> str:
     group = typer.main.get_command(app)
     lines = ["```"]
     for name, command in group.commands.items():
-        lines.append(synopsis(name, command))
-        lines.append(f"    {(command.help or '').strip().splitlines()[0]}")
+        subcommands = getattr(command, "commands", None)  # a sub-app (catkg source): each of its commands
+        for full, each in [(f"{name} {sub}", c) for sub, c in subcommands.items()] if subcommands else [(name, command)]:
+            lines.append(synopsis(full, each))
+            lines.append(f"    {(each.help or '').strip().splitlines()[0]}")
     lines.append("```")
     return "\n".join(lines)
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, RdfFormat, Store, serialize
 
-from catkg.ingest.load import CurationError
+from catkg.ingest.load import DRAFT_SUFFIX, CurationError
 from catkg.ingest.parsed import ParsedCache
 from catkg.ingest.to_rdf import DATA_GRAPH, INFERRED_GRAPH, data_ntriples, entity_typing, meta_quads, ontology_quads
 from catkg.ingest.validate import Validated, curated_root, load_and_validate, sources_root
@@ -44,10 +44,11 @@ class BuildResult:
 
 
 def content_hash(*roots: Path) -> str:
-    """A short hash of every curated and source file: the data version of a build."""
+    """A short hash of every curated and source file (drafts are not curated): the data version of a build."""
     digest = hashlib.sha256()
     for root in roots:
-        for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in {".yaml", ".txt"}):
+        read = (p for p in root.rglob("*") if p.is_file() and p.suffix in {".yaml", ".txt"} and not p.name.endswith(DRAFT_SUFFIX))
+        for path in sorted(read):
             digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:12]
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import shutil
 from pathlib import Path
 
 import pytest
 from cli_runner import catkg
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_validate_reports_counts() -> None:
@@ -129,3 +133,27 @@ def test_ground_refuses_invalid_curation(tmp_path: Path) -> None:
     (curated / "entities.yaml").write_text('entities:\n  - id: x\n    label: "x"\n    type: nope\n', encoding="utf-8")
     result = catkg("ground", "--curated", str(curated))
     assert result.returncode == 1 and "entities[0].type: unknown entity type 'nope'" in result.stderr
+
+
+def test_source_draft_writes_the_draft_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    curated = tmp_path / "curated"
+    (curated / "facts").mkdir(parents=True)
+    for name in ("sources.yaml", "entities.yaml"):
+        (curated / name).write_text((ROOT / "ingest" / "curated" / name).read_text(encoding="utf-8"), encoding="utf-8")
+    texts = tmp_path / "texts"  # a copy of the sources, read through --sources
+    shutil.copytree(ROOT / "ingest" / "sources", texts)
+    result = catkg("source", "draft", "lung-cancer-pe-review", "--curated", str(curated), "--sources", str(texts))
+    assert result.returncode == 0 and result.stdout == "", result.stderr
+    summary = re.fullmatch(
+        r"wrote (.+): (\d+) sentences \((\d+) not yet accounted for\), (\d+) candidates, (\d+) values, (\d+) entity suggestions\n",
+        result.stderr,
+    )
+    assert summary and Path(summary[1]) == curated / "facts" / "lung-cancer-pe-review.draft.yaml"
+    written = Path(summary[1]).read_text(encoding="utf-8")
+    assert written.count("\n  - id: draft-") == int(summary[4]) > 100
+    again = catkg("source", "draft", "lung-cancer-pe-review", "--curated", str(curated))
+    assert again.returncode == 1 and "exists: review it, or replace it with --force" in again.stderr
+    assert Path(summary[1]).read_text(encoding="utf-8") == written
+    assert catkg("source", "draft", "lung-cancer-pe-review", "--curated", str(curated), "--force").returncode == 0
+    unknown = catkg("source", "draft", "nope", "--curated", str(curated))
+    assert unknown.returncode == 1 and "unknown article 'nope'" in unknown.stderr and "Traceback" not in unknown.stderr
