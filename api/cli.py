@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from catkg.api.formats import to_csv, to_jsonl, to_table
+from catkg.ingest.articles import ArticleError
 from catkg.ingest.load import CurationError
 from catkg.ingest.validate import load_and_validate
 from catkg.queries.run import QueryError
@@ -63,9 +64,12 @@ def say(message: str) -> None:
 
 @contextmanager
 def errors() -> Iterator[None]:
-    """Turn catkg's own errors into a message on stderr and exit status 1."""
+    """Turn catkg's own errors into a message on stderr and exit status 1 (2 for an input refused as it is)."""
     try:
         yield
+    except ArticleError as err:
+        say(f"refused: {err}")
+        raise typer.Exit(2) from None
     except CurationError as err:
         say(str(err))
         raise typer.Exit(1) from None
@@ -488,6 +492,10 @@ def ontology_doc(
         output.write_text(text, encoding="utf-8")
         say(f"wrote {output}")
 
+
+from catkg.api.cli_source import source  # noqa: E402 - cli_source reuses this module's options and errors()
+
+app.add_typer(source, name="source")
 
 if __name__ == "__main__":
     app()

@@ -172,7 +172,11 @@ def test_yaml_is_in_canonical_style(path: str) -> None:
     To restore it, indent records as '  - key: value' with fields under them at 4 spaces, and wrap quotes,
     statements, titles and skip texts in double quotes (copy them from the source with Python, not by retyping).
     """
-    text = (CURATED / path).read_text(encoding="utf-8")
+    check_canonical((CURATED / path).read_text(encoding="utf-8"), path)
+
+
+def check_canonical(text: str, path: str) -> None:
+    """Assert the canonical style of one curated file's text (also used on files that `catkg source add` writes)."""
     assert text.endswith("\n") and not text.endswith("\n\n"), "end the file with exactly one newline"
     assert isinstance(yaml.safe_load(text), dict)
     for number, line in enumerate(text.split("\n"), start=1):
