@@ -150,9 +150,9 @@ def source(
     As CSV or JSON lines: its facts."""
     item = get_source(_store(request), source_id)
     if item["kind"] == "article" and text:
-        from catkg.ingest.validate import sources_root
+        from catkg.queries.texts import article_text
 
-        item["text"] = (sources_root() / item["file"]).read_text(encoding="utf-8")
+        item["text"] = article_text(_store(request).directory, item["file"])
     return respond(request, item, "facts")
 
 

@@ -18,7 +18,6 @@ from catkg.api import cite, linked
 from catkg.api.charts import neighbourhood, value_charts
 from catkg.api.highlight import in_context, mark_up, passages
 from catkg.api.html import query_string, render
-from catkg.ingest.validate import sources_root
 from catkg.queries.claims import claims_by_id
 from catkg.queries.entities import get_entity, get_source, list_entities, list_sources
 from catkg.queries.facts import facts_by_id, get_fact, list_facts
@@ -26,6 +25,7 @@ from catkg.queries.questions import answer, describe, question, questions
 from catkg.queries.run import QueryError
 from catkg.queries.search import search
 from catkg.queries.stats import stats
+from catkg.queries.texts import article_text
 from catkg.queries.walks import entity_graph, related
 
 router = APIRouter(include_in_schema=False)
@@ -50,8 +50,9 @@ def _blank(value: str | None) -> str | None:
     return value.strip() if value and value.strip() else None
 
 
-def _article_text(source: dict[str, Any]) -> str:
-    return (sources_root() / source["file"]).read_text(encoding="utf-8")
+def _article_text(store, source: dict[str, Any]) -> str:
+    """The text the store was built from (a store built with ``--sources DIR`` keeps its own, queries/texts.py)."""
+    return article_text(store.directory, source["file"])
 
 
 def _filters(store) -> dict[str, list[dict[str, Any]]]:
@@ -195,7 +196,7 @@ def fact_page(request: Request, fact_id: str) -> Response:
     sources = {s["id"]: s for s in list_sources(store, limit=ALL).items}
     ev = fact["evidence"]
     source = sources[ev["source"]["id"]]
-    context = in_context(_article_text(source), ev["start"], ev["end"]) if source.get("file") else None
+    context = in_context(_article_text(store, source), ev["start"], ev["end"]) if source.get("file") else None
     cited = [sources[c["id"]] for c in ev["cites"] if c["id"] in sources]
     conflicting = {f["id"]: f["statement"] for f in facts_by_id(store, fact["conflicts_with"])}
     return render(
@@ -216,7 +217,7 @@ def source_page(request: Request, source_id: str) -> Response:
     source = get_source(store, source_id)
     text, marked, article = None, [], None
     if source["kind"] == "article" and source.get("file"):
-        raw = _article_text(source)
+        raw = _article_text(store, source)
         marked = passages(source["facts"], len(raw))
         text = mark_up(raw, marked)
     elif source.get("cited_in"):

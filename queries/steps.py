@@ -1,4 +1,4 @@
-"""The complete build: the store's own build plus the steps the queries room adds (the search index).
+"""The complete build: the store's own build plus the steps the queries room adds (the search index, the texts).
 
 The store room cannot import from this room, so the extra steps are handed to it here; the CLI, the server and
 the tests all build through ``build_graph``.
@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from catkg.queries.index import build_index
+from catkg.queries.texts import write_texts
 from catkg.store.build import BuildResult, Step, build
 
-STEPS: tuple[Step, ...] = (build_index,)
+STEPS: tuple[Step, ...] = (build_index, write_texts)
 
 
 def build_graph(path: Path, **options: Any) -> BuildResult:
