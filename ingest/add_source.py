@@ -23,8 +23,8 @@ import yaml
 
 from catkg.ingest.articles import Article, ArticleError, read_article
 from catkg.ingest.ledger import Entry, ledger
-from catkg.ingest.load import load_curation
-from catkg.ingest.models import SLUG
+from catkg.ingest.load import Located, load_curation
+from catkg.ingest.models import SLUG, Source
 from catkg.ingest.validate import curated_root, load_and_validate, occurrences, sources_root
 
 SOURCES_FILE = "sources.yaml"
@@ -243,16 +243,21 @@ def stage(curated: Path, sources: Path, new_yaml: str, name: str, raw: bytes, tm
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``."""
-    handle, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    """Write ``data`` to ``path`` through a temporary file beside it and ``os.replace``.
+
+    A file replaced keeps its permissions; a new one gets the usual ones (0666 less the umask), as ``open`` gives.
+    """
+    partial = path.with_name(f".{path.name}.partial")
     try:
-        with os.fdopen(handle, "wb") as out:
+        with open(partial, "wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
+        if path.exists():
+            os.chmod(partial, path.stat().st_mode & 0o7777)
         os.replace(partial, path)
     except BaseException:
-        Path(partial).unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
         raise
 
 
@@ -263,27 +268,21 @@ def add_source(file: Path, curated: Path | None = None, sources: Path | None = N
         neither JATS nor PubMed, an id already used or not a slug, a sources.yaml that cannot be appended to.
     :raises CurationError: when the curation with the new entries does not validate (nothing is written).
     """
-    curated = curated or curated_root()
-    sources = sources or sources_root()
+    curated, sources = curated or curated_root(), sources or sources_root()
+    for folder, option in ((curated, "--curated"), (sources, "--sources")):
+        if not folder.is_dir():
+            raise ArticleError(f"{option} {folder}: no such folder")
     article = read_article(file)
     refuse_duplicate(file, article.raw, sources)
     display_root = curated.parent.parent
-    current = load_curation(curated, display_root=display_root)
-    by_id = {item.record.id: item for item in current.sources}
-    if source_id is not None and not re.fullmatch(SLUG, source_id):
-        raise ArticleError(f"--id {source_id!r} is not a slug (lower-case words joined by hyphens, e.g. 'egfr-tki-pe-2024')")
-    chosen = source_id or "-".join(p for p in (slug(article.title or file.stem, 5) or "article", str(article.year or "")) if p)
-    if chosen in by_id:
-        item = by_id[chosen]
-        raise ArticleError(
-            f"the id {chosen!r} is already used by the source at {item.file}:{item.line}; choose another with --id"
-        )
+    current = load_curation(curated, display_root=display_root).sources
+    chosen = choose_id(article, file, source_id, current)
     sources_yaml = curated / SOURCES_FILE
     display = str(sources_yaml.relative_to(display_root)) if sources_yaml.is_relative_to(display_root) else str(sources_yaml)
     before = sources_yaml.read_bytes() if sources_yaml.exists() else None
-    digest = hashlib.sha256(article.raw).hexdigest()
-    name = next_file_name(sources, digest)
-    records, ref_ids = entries(article, chosen, name, file.name, set(by_id) | {chosen})
+    name = next_file_name(sources, hashlib.sha256(article.raw).hexdigest())
+    taken = {item.record.id for item in current} | {chosen}
+    records, ref_ids = entries(article, chosen, name, file.name, taken)
     kind = {"text": "a plain-text article", "jats": "a JATS XML article", "pubmed": "a PubMed XML record"}[article.kind]
     comment = f"{chosen}: added by 'catkg source add' from {kind}" + (", then its reference list in order" if ref_ids else "")
     new_yaml = appended(before.decode("utf-8") if before is not None else None, display, records, comment)
@@ -292,10 +291,22 @@ def add_source(file: Path, curated: Path | None = None, sources: Path | None = N
         validated = load_and_validate(staged, texts)
         counts = ledger_counts([e for e in ledger(validated) if e.unit.source == chosen])
     write_new(sources / name, article.raw, sources_yaml, before, new_yaml.encode("utf-8"))
-    text = article.text
-    sections = [(kind, heading_at(text, start), line_of(text, start)) for kind, start in article.sections]
+    sections = [(kind, heading_at(article.text, start), line_of(article.text, start)) for kind, start in article.sections]
     title, title_in_text = title_of(article, file.name)
     return Added(chosen, sources / name, title, title_in_text, sections, ref_ids, article.kind, counts)
+
+
+def choose_id(article: Article, file: Path, given: str | None, existing: list[Located[Source]]) -> str:
+    """The new source's id: ``given``, or the first five words of the title and the year; refused when taken."""
+    if given is not None and not re.fullmatch(SLUG, given):
+        raise ArticleError(f"--id {given!r} is not a slug (lower-case words joined by hyphens, e.g. 'egfr-tki-pe-2024')")
+    chosen = given or "-".join(p for p in (slug(article.title or file.stem, 5) or "article", str(article.year or "")) if p)
+    for item in existing:
+        if item.record.id == chosen:
+            raise ArticleError(
+                f"the id {chosen!r} is already used by the source at {item.file}:{item.line}; choose another with --id"
+            )
+    return chosen
 
 
 def ledger_counts(entries: list[Entry]) -> dict[str, int]:

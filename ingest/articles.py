@@ -10,7 +10,7 @@ How XML is rendered (the same input always gives the same bytes):
 - One paragraph (``p``), title, list item or caption is one line. Inside it, text is taken as written, inline markup
   (``italic``, ``xref``, ``sup``...) dropped but its text kept; each run of XML whitespace (space, tab, CR, LF: the
   line breaks and indentation of the XML file) becomes one space. No-break spaces (U+00A0), dashes and every other
-  character stay as they are.
+  character stay as they are. Footnotes (``fn``) and TeX beside MathML are left out of the line.
 - Front matter first: the article title on line 1, each author on a line of its own (``• Surname Given-names``),
   then the journal line (``Journal. date; volume: pages``, only the parts the XML has). Then ``Abstract`` (or the
   abstract's own title) with its paragraphs, a blank line before each top-level body section, and the reference
@@ -24,6 +24,7 @@ How XML is rendered (the same input always gives the same bytes):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -207,11 +208,24 @@ def local(element: etree._Element) -> str:
     return etree.QName(element).localname if isinstance(element.tag, str) else ""
 
 
+INLINE_SKIPPED = {"fn", "graphic", "inline-graphic", "media", "object-id", "tex-math"}
+"""Inline elements whose text is not the sentence's: footnotes (left out like the footnote groups), pictures, and
+TeX beside the MathML of the same formula."""
+
+
+def _texts(element: etree._Element) -> Iterator[str]:
+    yield element.text or ""
+    for item in element:
+        if local(item) not in INLINE_SKIPPED:
+            yield from _texts(item)
+        yield item.tail or ""
+
+
 def inline(element: etree._Element | None) -> str:
     """An element's text with its markup dropped and XML layout whitespace folded to single spaces."""
     if element is None:
         return ""
-    return SPACE.sub(" ", "".join(element.itertext())).strip()
+    return SPACE.sub(" ", "".join(_texts(element))).strip()
 
 
 def child(element: etree._Element | None, *names: str) -> etree._Element | None:

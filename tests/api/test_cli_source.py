@@ -131,6 +131,17 @@ REFUSALS = [
         "{file}:3: the JATS article has no front/article-meta/title-group/article-title",
     ),
     Refusal(
+        "a PubMed record without an abstract",
+        written(
+            "no-abstract.xml",
+            PUBMED.read_text(encoding="utf-8")
+            .replace("<AbstractText", "<OtherText")
+            .replace("</AbstractText>", "</OtherText>")
+            .encode(),
+        ),
+        "{file}:4: the PubmedArticle has no Abstract/AbstractText to read",
+    ),
+    Refusal(
         "id already used",
         lambda folder: JATS,
         "the id 'lung-cancer-pe-review' is already used",
@@ -144,6 +155,7 @@ REFUSALS = [
     ),
     Refusal("id not a slug", lambda folder: JATS, "--id 'New Source' is not a slug", ("--id", "New Source")),
     Refusal("no such file", lambda folder: folder / "missing.xml", "missing.xml: cannot read it"),
+    Refusal("no such sources folder", lambda folder: JATS, "--sources /nowhere: no such folder", ("--sources", "/nowhere")),
 ]
 
 

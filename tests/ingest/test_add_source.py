@@ -7,11 +7,15 @@ files unchanged) are in tests/api/test_cli_source.py.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 from test_curated_facts import check_canonical
 
 from catkg.ingest.add_source import add_source, heading_at, quoted, write_new
@@ -221,3 +225,101 @@ def test_a_changed_sources_yaml_is_not_overwritten(curation: tuple[Path, Path]) 
         write_new(text_path, b"text\n", target, current + b"# someone else's edit\n", b"sources: []\n")
     assert not text_path.exists() and target.read_bytes() == current
     assert not [p for p in sources.iterdir() if p.name.startswith(".")]
+
+
+def test_permissions_are_kept(curation: tuple[Path, Path]) -> None:
+    """sources.yaml is replaced by a new file: it keeps the mode it had; the new text gets the umask's."""
+    curated, sources = curation
+    (curated / "sources.yaml").chmod(0o640)
+    added = add_source(JATS, curated, sources)
+    assert stat.S_IMODE((curated / "sources.yaml").stat().st_mode) == 0o640
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(added.file.stat().st_mode) == 0o666 & ~umask
+
+
+def test_a_text_without_a_title_line_gets_a_description(curation: tuple[Path, Path], tmp_path: Path) -> None:
+    curated, sources = curation
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Abstract\nPE is common in lung cancer.\nMethods\nWe read.\n", encoding="utf-8")
+    added = add_source(notes, curated, sources, "untitled-notes")
+    record = next(s.record for s in load_and_validate(curated, sources).curation.sources if s.record.id == "untitled-notes")
+    assert (record.title, record.title_in_text) == ("The article added from notes.txt", False)
+    assert added.title == record.title and not added.title_in_text
+    assert "title_in_text: false" in (curated / "sources.yaml").read_text(encoding="utf-8")
+
+
+RICH = """<?xml version="1.0" encoding="UTF-8"?>
+<article><front><journal-meta><journal-title>J Test</journal-title></journal-meta>
+<article-meta><title-group><article-title>A rich article</article-title></title-group>
+<contrib-group><contrib contrib-type="editor"><name><surname>Nobody</surname></name></contrib>
+<contrib><collab>The Fixture Group</collab></contrib></contrib-group>
+<pub-date pub-type="ppub"><year>2020</year><season>Spring</season></pub-date>
+<abstract abstract-type="graphical"><p>Graphical abstract, left out.</p></abstract>
+<abstract><sec><title>Background</title><p>One.</p></sec><sec><title>Results</title><p>Two.</p></sec></abstract>
+</article-meta></front>
+<body><p>Lead paragraph before any section.</p>
+<sec><label>1.</label><title>Methods</title><p>We  looked
+   at\u00a0x <italic>in vivo</italic><sup>2</sup>.</p>
+  <sec><title>Patients</title><list><list-item><p>first item</p></list-item><list-item><p>second</p></list-item></list></sec>
+  <fig id="f1"><label>Fig. 1</label><caption><title>Key signs.</title><p>Caption text.</p></caption><graphic/></fig>
+  <table-wrap><label>Table 1</label><caption><title>Counts.</title></caption><table><tr><td>99</td></tr></table></table-wrap>
+  <boxed-text><p>Boxed.</p></boxed-text>
+</sec>
+<sec><title>Discussion</title><p>Last<fn><p>a footnote, left out</p></fn>.</p></sec>
+</body>
+<back><ack><p>Thanks, left out.</p></ack><ref-list><title>Literature</title>
+<ref><element-citation publication-type="book"><person-group><string-name>Roe R</string-name></person-group>
+<source>A Book Title</source><year>1999</year></element-citation></ref>
+<ref><mixed-citation>Unstructured entry text, 2001.</mixed-citation></ref>
+</ref-list></back></article>
+"""
+
+
+def test_jats_blocks_render_one_a_line(tmp_path: Path) -> None:
+    path = tmp_path / "rich.xml"
+    path.write_text(RICH, encoding="utf-8")
+    article = read_article(path)
+    assert article.text.split("\n") == [
+        "A rich article",
+        "• The Fixture Group",
+        "J Test. 2020 Spring",
+        "",
+        "Abstract",
+        "Background",
+        "One.",
+        "Results",
+        "Two.",
+        "",
+        "Lead paragraph before any section.",
+        "",
+        "1. Methods",
+        "We looked at\u00a0x in vivo2.",
+        "Patients",
+        "• first item",
+        "• second",
+        "Fig. 1 Key signs.",
+        "Caption text.",
+        "Table 1 Counts.",
+        "Boxed.",
+        "",
+        "Discussion",
+        "Last.",
+        "",
+        "Literature",
+        "• Roe R",
+        "A Book Title",
+        "1999",
+        "Unstructured entry text, 2001.",
+        "",
+    ]
+    assert [(r.title, r.journal, r.year) for r in article.references] == [
+        ("A Book Title", None, 1999),
+        ("Unstructured entry text, 2001.", None, None),
+    ]
+    assert [kind for kind, _ in article.sections] == ["abstract", "body", "reference-list"]
+
+
+@given(st.text())
+def test_quoted_reads_back_as_itself_for_any_text(text: str) -> None:
+    assert yaml.safe_load(f"k: {quoted(text)}")["k"] == text
