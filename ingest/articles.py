@@ -5,8 +5,8 @@ text is the source: quotes, offsets and the ledger are read from the rendered fi
 
 How XML is rendered (the same input always gives the same bytes):
 
-- XML is parsed with lxml, with no network, no DTD loaded and no entity expanded; an entity left unresolved
-  (``&nbsp;`` defined only in an unloaded DTD) is refused rather than dropped.
+- XML is parsed with lxml, with no network, no DTD loaded and no entity expanded; an entity reference left in the
+  document (``&nbsp;`` of a DTD, or one the file declares itself) is refused rather than dropped.
 - One paragraph (``p``), title, list item or caption is one line. Inside it, text is taken as written, inline markup
   (``italic``, ``xref``, ``sup``...) dropped but its text kept; each run of XML whitespace (space, tab, CR, LF: the
   line breaks and indentation of the XML file) becomes one space. No-break spaces (U+00A0), dashes and every other
@@ -89,6 +89,8 @@ def read_bytes(path: Path) -> bytes:
         raise ArticleError(f"{path}: cannot read it: {err.strerror or err}") from None
     if not raw.strip():
         raise ArticleError(f"{path}: the file is empty")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ArticleError(f"{path}: UTF-16 text; catkg reads UTF-8 (convert it, e.g. iconv -f UTF-16 -t UTF-8)")
     if (nul := raw.find(b"\0")) != -1:
         raise ArticleError(f"{path}: a binary file (NUL byte at offset {nul}), not an article text")
     try:
@@ -125,7 +127,10 @@ def read_xml(path: Path, raw: bytes) -> Article:
     except etree.XMLSyntaxError as err:
         raise ArticleError(f"{path}:{err.lineno or 0}: malformed XML: {err.msg}") from None
     for entity in root.iter(etree.Entity):
-        raise ArticleError(f"{path}:{entity.sourceline}: entity {entity.text} is not defined in the file (no DTD is loaded)")
+        raise ArticleError(
+            f"{path}:{entity.sourceline}: entity {entity.text} is not expanded (no DTD is loaded, no entity expanded): "
+            "write the character itself or a numeric reference"
+        )
     name = local(root)
     if name == "pmc-articleset":
         articles = [child for child in root if local(child) == "article"]
@@ -170,7 +175,7 @@ def read_text(raw: bytes) -> Article:
         offsets.append(at)
         at += len(line) + 1
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
-    title = lines[first].strip() if first is not None else None
+    title = lines[first].strip().lstrip("\ufeff") if first is not None else None
     if title and (title.lower() in ABSTRACT_HEADINGS or text.count(title) > 1):
         title = None  # the text opens with its abstract, or its title line repeats: no title to locate
     sections: list[tuple[str, int]] = []

@@ -111,8 +111,19 @@ REFUSALS = [
             b"<article><front><article-meta><title-group><article-title>T &secret;</article-title></title-group>"
             b"</article-meta></front></article>",
         ),
-        "{file}:3: entity &secret; is not defined in the file (no DTD is loaded)",
+        "{file}:3: entity &secret; is not expanded (no DTD is loaded, no entity expanded)",
     ),
+    Refusal(
+        "an internal entity",
+        written(
+            "laughs.xml",
+            b'<?xml version="1.0"?>\n<!DOCTYPE article [<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>\n'
+            b"<article><front><article-meta><title-group><article-title>&b;</article-title></title-group>"
+            b"</article-meta></front></article>",
+        ),
+        "{file}:3: entity &b; is not expanded",
+    ),
+    Refusal("UTF-16", written("utf16.txt", "Title\nText.\n".encode("utf-16")), "{file}: UTF-16 text; catkg reads UTF-8"),
     Refusal(
         "a PubmedArticleSet of two records",
         written(

@@ -85,6 +85,8 @@ def test_a_new_jats_article_is_served_with_its_cited_facts(tmp_path: Path) -> No
     text = Path(text_file).read_text(encoding="utf-8")
     assert CHEMO in text and SURGERY in text
 
+    # The curator reads the new text (with `catkg source draft`'s candidates, when there are some) and writes the
+    # facts that hold into facts/ID.yaml.
     (curated / "facts" / f"{source_id}.yaml").write_text(curators_facts(source_id), encoding="utf-8")
     store = tmp_path / "store"
     built = catkg("build", "--store", str(store), "--curated", str(curated), "--sources", str(sources))
