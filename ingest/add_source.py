@@ -23,7 +23,7 @@ import yaml
 
 from catkg.ingest.articles import Article, ArticleError, read_article
 from catkg.ingest.ledger import Entry, ledger
-from catkg.ingest.load import Located, load_curation
+from catkg.ingest.load import CurationError, Located, Problem, load_curation
 from catkg.ingest.models import SLUG, Source
 from catkg.ingest.validate import curated_root, load_and_validate, occurrences, sources_root
 
@@ -288,7 +288,12 @@ def add_source(file: Path, curated: Path | None = None, sources: Path | None = N
     new_yaml = appended(before.decode("utf-8") if before is not None else None, display, records, comment)
     with tempfile.TemporaryDirectory(prefix="catkg-add-") as tmp:
         staged, texts = stage(curated, sources, new_yaml, name, article.raw, Path(tmp))
-        validated = load_and_validate(staged, texts)
+        try:
+            validated = load_and_validate(staged, texts)
+        except CurationError as err:
+            start = new_yaml[: new_yaml.rindex(f"  # {comment}\n")].count("\n") + 1
+            note = Problem(display, start, "", "the entries 'catkg source add' would append start here; nothing was written")
+            raise CurationError([*err.problems, note]) from None
         counts = ledger_counts([e for e in ledger(validated) if e.unit.source == chosen])
     write_new(sources / name, article.raw, sources_yaml, before, new_yaml.encode("utf-8"))
     sections = [(kind, heading_at(article.text, start), line_of(article.text, start)) for kind, start in article.sections]

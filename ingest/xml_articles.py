@@ -40,7 +40,8 @@ def read_xml(path: Path, raw: bytes) -> Article:
         root = etree.fromstring(raw, PARSER)
     except etree.XMLSyntaxError as err:
         raise ArticleError(f"{path}:{err.lineno or 0}: malformed XML: {err.msg}") from None
-    for entity in root.iter(etree.Entity):
+    entity = next(root.iter(etree.Entity), None)
+    if entity is not None:
         raise ArticleError(
             f"{path}:{entity.sourceline}: entity {entity.text} is not expanded (no DTD is loaded, no entity expanded): "
             "write the character itself or a numeric reference"

@@ -209,4 +209,9 @@ def test_a_result_that_does_not_validate_lists_its_problems(curation: tuple[Path
     result = add(twice, curated, sources)
     assert result.returncode == 1
     assert "ingest/curated/sources.yaml:" in result.stderr and "title: occurs 2 times" in result.stderr
+    start = len((curated / "sources.yaml").read_text(encoding="utf-8").split("\n")) + 1
+    assert (
+        f"ingest/curated/sources.yaml:{start}: the entries 'catkg source add' would append start here; nothing was written"
+        in result.stderr
+    )
     assert snapshot(curated, sources) == before
