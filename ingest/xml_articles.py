@@ -127,8 +127,10 @@ def journal_line(journal: str | None, when: str | None, volume: str | None, page
     'Tumori. 2019; 105: 388-393'
     >>> journal_line("Respir Med Case Rep", "2021", None, "34101531")
     'Respir Med Case Rep. 2021; 34101531'
+    >>> journal_line("Atmos. Chem. Phys.", "2023", "23", None)
+    'Atmos. Chem. Phys. 2023; 23'
     """
-    head = f"{journal}." if journal else ""
+    head = (journal if journal.endswith(".") else f"{journal}.") if journal else ""
     tail = "; ".join(p for p in (when, f"{volume}: {pages}" if volume and pages else volume or pages) if p)
     line = f"{head} {tail}".strip()
     return line or None
@@ -268,17 +270,22 @@ class Jats:
         return inline(name)
 
     def journal(self) -> str | None:
-        for jid in children(self.journal_meta, "journal-id"):
-            if jid.get("journal-id-type") == "iso-abbrev" and inline(jid):
-                return inline(jid)
+        """The journal's abbreviation as the XML writes it (ISO or NLM's first, a publisher's own next), else its
+        title."""
+        ids = {jid.get("journal-id-type"): inline(jid) for jid in children(self.journal_meta, "journal-id")}
         group = child(self.journal_meta, "journal-title-group")
-        for element in (
-            child(group, "abbrev-journal-title"),
-            child(group, "journal-title"),
-            child(self.journal_meta, "journal-title"),
+        abbrevs = {a.get("abbrev-type"): inline(a) for a in children(group, "abbrev-journal-title")}
+        for name in (
+            ids.get("iso-abbrev"),
+            abbrevs.get("iso-abbrev"),
+            abbrevs.get("nlm-ta"),
+            ids.get("nlm-ta"),
+            next(iter(abbrevs.values()), None),
+            inline(child(group, "journal-title")),
+            inline(child(self.journal_meta, "journal-title")),
         ):
-            if inline(element):
-                return inline(element)
+            if name:
+                return name
         return None
 
     def published(self) -> str | None:

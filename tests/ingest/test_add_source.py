@@ -320,6 +320,26 @@ def test_jats_blocks_render_one_a_line(tmp_path: Path) -> None:
     assert [kind for kind, _ in article.sections] == ["abstract", "body", "reference-list"]
 
 
+def test_jats_journal_abbreviation_and_contributors_as_publishers_write_them(tmp_path: Path) -> None:
+    path = tmp_path / "publisher.xml"
+    path.write_text(
+        """<article><front><journal-meta><journal-id journal-id-type="publisher">ACP</journal-id>
+        <journal-title-group><journal-title>Atmospheric Chemistry and Physics</journal-title>
+        <abbrev-journal-title abbrev-type="publisher">ACP</abbrev-journal-title>
+        <abbrev-journal-title abbrev-type="nlm-ta">Atmos. Chem. Phys.</abbrev-journal-title></journal-title-group>
+        </journal-meta><article-meta><title-group><article-title>Clouds</article-title></title-group>
+        <contrib-group><contrib contrib-type="author" corresp="yes"><xref ref-type="aff" rid="aff1"/>
+        \t<name>\n\t\t<surname>Moser</surname>\n\t\t<given-names>Manuel</given-names>\n\t</name>
+        <email>someone@example.org</email></contrib></contrib-group>
+        <pub-date date-type="pub" publication-format="electronic"><day>21</day><month>06</month><year>2023</year></pub-date>
+        <volume>23</volume></article-meta></front><body><p>Text.</p></body></article>""",
+        encoding="utf-8",
+    )
+    article = read_article(path)
+    assert (article.journal, article.authors, article.published) == ("Atmos. Chem. Phys.", ("Moser Manuel",), "2023-06-21")
+    assert article.citation == "Atmos. Chem. Phys. 2023-06-21; 23"
+
+
 @given(st.text())
 def test_quoted_reads_back_as_itself_for_any_text(text: str) -> None:
     assert yaml.safe_load(f"k: {quoted(text)}")["k"] == text
