@@ -343,3 +343,28 @@ def test_jats_journal_abbreviation_and_contributors_as_publishers_write_them(tmp
 @given(st.text())
 def test_quoted_reads_back_as_itself_for_any_text(text: str) -> None:
     assert yaml.safe_load(f"k: {quoted(text)}")["k"] == text
+
+
+def test_a_failed_write_removes_the_new_text(curation: tuple[Path, Path]) -> None:
+    """sources.yaml cannot be replaced (here it is a folder): the OS error comes through and the text is gone."""
+    curated, sources = curation
+    blocked = curated / "blocked.yaml"
+    blocked.mkdir()
+    text_path = sources / "009_0000000000000000.txt"
+    with pytest.raises(OSError):
+        write_new(text_path, b"text\n", blocked, None, b"sources: []\n")
+    assert not text_path.exists() and blocked.is_dir() and not list(blocked.iterdir())
+    assert not [p for p in (*sources.iterdir(), *curated.iterdir()) if p.name.endswith(".partial")]
+
+
+def test_a_curation_without_sources_yaml_gets_one(tmp_path: Path) -> None:
+    curated, sources = tmp_path / "ingest" / "curated", tmp_path / "ingest" / "sources"
+    curated.mkdir(parents=True)
+    sources.mkdir()
+    shutil.copy(curated_root() / "entities.yaml", curated / "entities.yaml")
+    added = add_source(JATS, curated, sources)
+    text = (curated / "sources.yaml").read_text(encoding="utf-8")
+    assert text.startswith("sources:\n  # anti-tumour-therapies-and-the-risk-2024: added by 'catkg source add'")
+    check_canonical(text, "sources.yaml")
+    assert added.file.name.startswith("000_") and added.references == ["ref-wang-2019", "ref-witteles-2008", "ref-kanaji-2018"]
+    assert len(load_and_validate(curated, sources).curation.sources) == 4
