@@ -1,4 +1,4 @@
-"""A new article, from its JATS file to served, cited facts: `catkg source add`, a curator's facts, `catkg build`,
+"""A new article, from its JATS or plain-text file to served, cited facts: `catkg source add`, a curator's facts, `catkg build`,
 `catkg serve` on loopback, then /api/facts, /api/search, /api/sources and /sparql.
 
 Everything runs for real on a copy of the curation in a temporary folder: the commands as subprocesses, the store
@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 from conftest import free_port, start_server
 
 from catkg.ingest.validate import curated_root, sources_root
@@ -74,12 +75,24 @@ def curators_facts(source: str) -> str:
 '''
 
 
-def test_a_new_jats_article_is_served_with_its_cited_facts(tmp_path: Path) -> None:
+def plain_text(folder: Path) -> Path:
+    """A plain-text article: a title line, then the review's section title and its two paragraphs, as they are."""
+    lines = (sources_root() / "002_7e3217616b27ac64.txt").read_text(encoding="utf-8").split("\n")
+    path = folder / "new-article.txt"
+    path.write_text(
+        "Anti-tumour therapies and thrombosis: a plain-text fixture\n\n" + "\n".join(lines[24:28]) + "\n", encoding="utf-8"
+    )
+    return path
+
+
+@pytest.mark.parametrize(("kind", "references"), [("jats", 3), ("text", 0)])
+def test_a_new_article_is_served_with_its_cited_facts(kind: str, references: int, tmp_path: Path) -> None:
     curated, sources = tmp_path / "ingest" / "curated", tmp_path / "ingest" / "sources"
     shutil.copytree(curated_root(), curated)
     shutil.copytree(sources_root(), sources)
+    file = JATS if kind == "jats" else plain_text(tmp_path)
 
-    added = catkg("source", "add", str(JATS), "--curated", str(curated), "--sources", str(sources))
+    added = catkg("source", "add", str(file), "--curated", str(curated), "--sources", str(sources))
     assert added.returncode == 0, added.stderr
     source_id, text_file = added.stdout.split("\n")[0].removeprefix("added ").split(": ")
     text = Path(text_file).read_text(encoding="utf-8")
@@ -110,13 +123,13 @@ def test_a_new_jats_article_is_served_with_its_cited_facts(tmp_path: Path) -> No
         assert "fixture-chemotherapy-thrombosis-2-6-times" in json.dumps(found)
 
         article = httpx.get(f"{base}/api/sources/{source_id}", timeout=30).json()
-        assert article["title"].startswith("Anti-tumour therapies and the risk of pulmonary embolism")
+        assert article["title"] == text.split("\n")[0]
         assert article["text"] == text, "the text served is the one the store was built from (queries/texts.py)"
         page = httpx.get(f"{base}/source/{source_id}", headers={"Accept": "text/html"}, timeout=30)
         assert page.status_code == 200 and f'id="c{start}-{end}"' in page.text
-        references = httpx.get(f"{base}/api/sources", params={"limit": 1000}, timeout=30).json()
-        cited_in_new = [s for s in references["items"] if s.get("cited_in") == source_id]
-        assert len(cited_in_new) == 3
+        listed = httpx.get(f"{base}/api/sources", params={"limit": 1000}, timeout=30).json()
+        cited_in_new = [s for s in listed["items"] if s.get("cited_in") == source_id]
+        assert len(cited_in_new) == references
 
         query = f"""PREFIX cat: <https://w3id.org/catkg/ontology#> PREFIX oa: <http://www.w3.org/ns/oa#>
             SELECT ?fact ?quote WHERE {{
