@@ -96,6 +96,7 @@ def test_a_new_article_is_served_with_its_cited_facts(kind: str, references: int
     assert added.returncode == 0, added.stderr
     source_id, text_file = added.stdout.split("\n")[0].removeprefix("added ").split(": ")
     text = Path(text_file).read_text(encoding="utf-8")
+    assert kind == "jats" or Path(text_file).read_bytes() == file.read_bytes()
     assert CHEMO in text and SURGERY in text
 
     # The curator reads the new text (with `catkg source draft`'s candidates, when there are some) and writes the
