@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from catkg.ingest.articles import ArticleError
 from catkg.ingest.load import CurationError
 from catkg.ingest.xrefs import XrefError
 from catkg.queries.run import QueryError
@@ -32,9 +33,12 @@ def say(message: str) -> None:
 
 @contextmanager
 def errors() -> Iterator[None]:
-    """Turn catkg's own errors into a message on stderr and exit status 1."""
+    """Turn catkg's own errors into a message on stderr and exit status 1 (2 for an input refused as it is)."""
     try:
         yield
+    except ArticleError as err:
+        say(f"refused: {err}")
+        raise typer.Exit(2) from None
     except CurationError as err:
         say(str(err))
         raise typer.Exit(1) from None

@@ -201,12 +201,13 @@ def _bibliographic_spans(
     """Find a source's title, authors, citation line and date in the article text that carries them.
 
     Authors such as 'et al.' repeat across a reference list, so each is taken nearest before its own title and
-    after the previous entry's title (``floor``): an author missing from its entry never matches another's.
+    after the previous entry's title (``floor``): an author missing from its entry never matches another's. An
+    article's own authors are taken nearest its title, on either side (front matter writes them below it).
     """
     src = item.record
     spans = [] if title_start is None else [Span(home, title_start, title_start + len(src.title))]
     anchor = title_start or 0
-    parts = [(f"authors[{i}]", a, True) for i, a in enumerate(src.authors)]
+    parts = [(f"authors[{i}]", a, src.kind == "reference") for i, a in enumerate(src.authors)]
     parts += [("citation", src.citation, False)] if src.citation else []
     parts += [("published", src.published, False)] if src.published else []
     for name, part, before in parts:

@@ -3,7 +3,8 @@
 ``python scripts/cli_reference.py`` rewrites the block between the ``cli-reference`` markers of README.md;
 ``tests/api/test_cli_reference.py`` fails when the README differs from what this prints. Every command gets its
 synopsis (arguments and options with their choices) and the first line of its help; ``--store`` and
-``--store-url``, which every command that reads the graph takes, are described once below the block.
+``--store-url``, which every command that reads the graph takes, are described once below the block. A sub-app's
+commands are listed by their full name (``catkg source add``).
 """
 
 from __future__ import annotations
@@ -41,15 +42,24 @@ def synopsis(name: str, command: Any) -> str:
     return " ".join(parts)
 
 
+def commands(named: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """Every command by its full name; a sub-app's commands (``source add``) under the sub-app's name."""
+    found = []
+    for name, command in named.items():
+        if getattr(command, "commands", None):
+            found += commands(command.commands, f"{prefix}{name} ")
+        else:
+            found.append((f"{prefix}{name}", command))
+    return found
+
+
 def reference() -> str:
     """The CLI reference as it goes into the README, in a fenced block."""
     group = typer.main.get_command(app)
     lines = ["```"]
-    for name, command in group.commands.items():
-        subcommands = getattr(command, "commands", None)  # a sub-app (catkg source): each of its commands
-        for full, each in [(f"{name} {sub}", c) for sub, c in subcommands.items()] if subcommands else [(name, command)]:
-            lines.append(synopsis(full, each))
-            lines.append(f"    {(each.help or '').strip().splitlines()[0]}")
+    for name, command in commands(group.commands):
+        lines.append(synopsis(name, command))
+        lines.append(f"    {(command.help or '').strip().splitlines()[0]}")
     lines.append("```")
     return "\n".join(lines)
 
