@@ -1,5 +1,6 @@
-"""A new article, from its JATS or plain-text file to served, cited facts: `catkg source add`, a curator's facts, `catkg build`,
-`catkg serve` on loopback, then /api/facts, /api/search, /api/sources and /sparql.
+"""A new article, from its JATS or plain-text file to served, cited facts: `catkg source add`, `catkg source draft`,
+a curator's review of the draft, `catkg ground`, `catkg build`, `catkg serve` on loopback, then /api/facts,
+/api/search, /api/sources, /api/completeness and /sparql.
 
 Everything runs for real on a copy of the curation in a temporary folder: the commands as subprocesses, the store
 on disk, the server on a free loopback port.
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from conftest import free_port, start_server
 
 from catkg.ingest.validate import curated_root, sources_root
@@ -99,12 +101,29 @@ def test_a_new_article_is_served_with_its_cited_facts(kind: str, references: int
     assert kind == "jats" or Path(text_file).read_bytes() == file.read_bytes()
     assert CHEMO in text and SURGERY in text
 
-    # The curator reads the new text (with `catkg source draft`'s candidates, when there are some) and writes the
-    # facts that hold into facts/ID.yaml.
+    assert "0 covered by facts (0%)" in added.stdout, "a new article starts with nothing read"
+
+    drafted = catkg("source", "draft", source_id, "--curated", str(curated), "--sources", str(sources))
+    assert drafted.returncode == 0, drafted.stderr
+    draft = curated / "facts" / f"{source_id}.draft.yaml"
+    candidates = {c["quote"]: c for c in yaml.safe_load(draft.read_text(encoding="utf-8"))["facts"]}
+    # The curator reviews the draft: both sentences have a candidate, with the subject, object and values the
+    # curator keeps; the reviewed facts (ids, kinds, statements and predicates rewritten) go into facts/ID.yaml.
+    reviewed = yaml.safe_load(curators_facts(source_id))["facts"]
+    for fact in reviewed:
+        candidate = candidates[fact["quote"]]
+        assert (candidate["subject"], candidate["object"]) == (fact["subject"], fact["object"])
+        assert candidate.get("citations", []) == fact.get("citations", [])
+        assert [v["value"] for v in candidate["values"]] == [v["value"] for v in fact["values"]]
     (curated / "facts" / f"{source_id}.yaml").write_text(curators_facts(source_id), encoding="utf-8")
+
+    grounded = catkg("ground", "--curated", str(curated), "--sources", str(sources))
+    assert grounded.returncode == 0 and "proposed xrefs (0):" in grounded.stdout, grounded.stdout + grounded.stderr
+
     store = tmp_path / "store"
     built = catkg("build", "--store", str(store), "--curated", str(curated), "--sources", str(sources))
     assert built.returncode == 0, built.stderr
+    assert draft.exists(), "the draft stays beside the facts, and the build leaves it out (2 facts served below)"
 
     server = start_server(store, port := free_port())
     base = f"http://127.0.0.1:{port}"
@@ -128,6 +147,9 @@ def test_a_new_article_is_served_with_its_cited_facts(kind: str, references: int
         assert article["text"] == text, "the text served is the one the store was built from (texts/ of its generation)"
         page = httpx.get(f"{base}/source/{source_id}", headers={"Accept": "text/html"}, timeout=30)
         assert page.status_code == 200 and f'id="c{start}-{end}"' in page.text
+        read = httpx.get(f"{base}/api/completeness/{source_id}", timeout=30).json()
+        assert read["covered"] == 2 and 0 < read["percent_read"] < 100 and read["uncovered"] == len(read["unread"]) > 0
+        assert CHEMO not in [s["text"] for s in read["unread"]]
         listed = httpx.get(f"{base}/api/sources", params={"limit": 1000}, timeout=30).json()
         cited_in_new = [s for s in listed["items"] if s.get("cited_in") == source_id]
         assert len(cited_in_new) == references
