@@ -43,7 +43,7 @@ from catkg.queries.index import FACETS, entity_token, open_index
 from catkg.queries.reading import Reading, read
 from catkg.queries.run import QueryError
 
-WINDOW = 100
+WINDOW = 60
 """How many of the engine's best candidates are scored for coverage, folded and spread."""
 FIRST_PAGE = 10
 """The page every concept of the question is represented on."""
