@@ -1,8 +1,10 @@
 """The full-text engine of the search: a Tantivy index in each store generation, written once by the build.
 
-Tantivy (Rust) answers a top-k query with block-max WAND, so the cost of a page does not grow with the number of
-facts that match a word; SQLite FTS5 scores every match (``ORDER BY bm25 LIMIT 10`` took 390-1050 ms on 1M
-documents, Tantivy 4-12 ms, as measured for issue 15; benchmarks/ does not yet measure it). Each fact is one
+Tantivy (Rust) scores the matches of a query and keeps the top k without the GIL, 40-60 times faster than SQLite
+FTS5's ``ORDER BY bm25 LIMIT 10`` at 1M facts (benchmarks/RESULTS.md, search section). Its Python searcher always
+collects through a MultiCollector, which scores every match (no block-max WAND pruning: a one-word query on 1M
+synthetic facts takes 2 ms), so a search costs about what the posting lists of its terms hold: a column fewer
+per word is a posting list fewer. Each fact is one
 document: its text columns (analysed: lower case, English stems) and its facets as exact tokens (its entities,
 their broader entities, its kind, its study design, the measures of its values, the kind of its source, the types
 of its entities).
