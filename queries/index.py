@@ -10,7 +10,6 @@ entities and for their broader ones, and its kind, design, measures, source kind
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
 from rdflib.namespace import RDFS
 
 from catkg.ingest.to_rdf import broader_closure
@@ -79,6 +79,10 @@ def write_index(directory: Path, facts: Iterable[dict[str, Any]], entities: dict
     types = type_closure()
     db = sqlite3.connect(directory / INDEX)
     try:
+        # No journal and no syncs while writing: a build that fails discards the whole generation, and the swap
+        # to a finished one is the rename of catkg.store.build.
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
         db.execute("CREATE TABLE names (name TEXT NOT NULL, entity TEXT NOT NULL)")
         # A fact's number is its rowid in every table and its "n" in the engine: ranking reads numbers only.
         db.execute("CREATE TABLE documents (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, fact TEXT NOT NULL)")
@@ -90,7 +94,9 @@ def write_index(directory: Path, facts: Iterable[dict[str, Any]], entities: dict
 
         def documents() -> Iterator[tuple[int, dict[str, list[str]]]]:
             for batch in _batches(enumerate(facts, 1), BATCH):
-                db.executemany("INSERT INTO documents VALUES (?, ?, ?)", ((n, f["id"], json.dumps(f)) for n, f in batch))
+                db.executemany(
+                    "INSERT INTO documents VALUES (?, ?, ?)", ((n, f["id"], orjson.dumps(f).decode()) for n, f in batch)
+                )
                 db.executemany(f"INSERT INTO facets VALUES (?{', ?' * len(FACETS)})", ((n, *facets(f)) for n, f in batch))
                 yield from ((n, document(f, entities, kinds, types)) for n, f in batch)
 
