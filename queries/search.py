@@ -147,7 +147,7 @@ def _filtered(engine: Engine, query: tantivy.Query, kind: str | None, type: str 
     return tantivy.Query.boolean_query(clauses) if len(clauses) > 1 else query
 
 
-@dataclass
+@dataclass(eq=False)
 class Candidate:
     n: int
     relevance: float
@@ -201,6 +201,7 @@ def _spread(kept: list[Candidate], found: list[Concept], reading: Reading) -> li
     candidate matches gets one on the first page. A fact's ``score`` is its gain when it was placed."""
     if not kept:
         return []
+    kept = sorted(kept, key=lambda c: c.n)  # rows by number, so the first best row is the lower number of a tie
     keys = [c.key for c in found]
     named = set(reading.entities)
     ends = sorted({e for c in kept for e in _answers(c, named)})
@@ -217,24 +218,22 @@ def _spread(kept: list[Candidate], found: list[Concept], reading: Reading) -> li
     relevance = np.array([RELEVANCE * c.relevance / best for c in kept])
     factor, shown = np.ones(len(keys)), np.zeros(len(ends))
     left = np.ones(len(kept), dtype=bool)
-    numbers = np.array([c.n for c in kept])
     order: list[Candidate] = []
     penalty = REDUNDANCY[reading.listing]
     for _ in range(min(len(kept), SPREAD)):
         gain = covers @ factor + relevance - penalty * (gives @ shown)
         gain[~left] = -np.inf
-        top = gain.max()
-        pick = int(np.flatnonzero(gain == top)[np.argmin(numbers[gain == top])])  # ties: the lower number
+        pick = int(gain.argmax())  # the first best row: ties go to the lower number
         left[pick] = False
-        kept[pick].score = float(top)
+        kept[pick].score = float(gain[pick])
         order.append(kept[pick])
         factor[covers[pick] > 0] *= SHOWN
         shown += gives[pick]
     # Past the first SPREAD places, the rest of the window in the order of its gain then (no higher than the
-    # last place's: a gain only falls as the page fills).
-    gain = covers @ factor + relevance - penalty * (gives @ shown)
-    for row in sorted(np.flatnonzero(left), key=lambda r: (-gain[r], numbers[r])):
-        kept[row].score = float(gain[row])
+    # last place's: a gain only falls as the page fills); a stable sort keeps ties in number order.
+    gains = (covers @ factor + relevance - penalty * (gives @ shown)).tolist()
+    for row in sorted(np.flatnonzero(left).tolist(), key=lambda r: -gains[r]):
+        kept[row].score = gains[row]
         order.append(kept[row])
     covered = {k for c in order[:FIRST_PAGE] for k in c.matched}
     promoted: list[Candidate] = []
@@ -247,7 +246,8 @@ def _spread(kept: list[Candidate], found: list[Concept], reading: Reading) -> li
             covered |= pick.matched
     if not promoted:
         return order
-    rest = [c for c in order if c not in promoted]
+    moved = set(promoted)
+    rest = [c for c in order if c not in moved]
     cut = max(FIRST_PAGE - len(promoted), 0)
     return rest[:cut] + promoted + rest[cut:]
 
