@@ -29,7 +29,7 @@ TOKENS = ("entities", "broader", "kind", "design", "measures", "source", "types"
 """Exact columns: ids and slugs, one token each."""
 ANALYZER = "catkg"
 SEPARATOR, DOCUMENT = "qqcolumnqq", "qqdocumentqq"
-"""Words no text holds, put between the columns and the documents analysed together (see ``Engine.tokens``)."""
+"""Words no text holds, put between the columns and the documents analysed together (see ``tokens``)."""
 
 
 def analyzer() -> tantivy.TextAnalyzer:
@@ -99,7 +99,7 @@ class Leaf:
         return f" {' '.join(self.words)} " if self.field in TEXT else self.words[0]
 
     def matches(self, document: Tokens) -> bool:
-        """Whether ``document`` (see ``Engine.tokens``) holds this leaf: the engine's test, made on a candidate's
+        """Whether ``document`` (see ``tokens``) holds this leaf: the engine's test, made on a candidate's
         stored columns instead of one more query a concept (a query filtered to 100 documents took 2 ms at 100k)."""
         return self.needle in document.get(self.field, "")
 
@@ -148,24 +148,6 @@ class Engine:
         top = [(score, n, address) for (score, address), n in zip(hits, numbers, strict=True)]
         return top, (found.count or 0) if count else len(top)
 
-    def tokens(self, addresses: list[Any], fields: set[str]) -> list[Tokens]:
-        """The stored ``fields`` of these documents as the index's tokens (see ``Tokens``).
-
-        The text columns of all the documents are analysed in one call, columns and documents split at separator
-        words (one call a search, not one a value: at 1M facts, one a document took 6.6 ms of a 20 ms search); a
-        phrase may then run across two values of one column, which a clinician would not tell from a match."""
-        text = [name for name in TEXT if name in fields]
-        exact = fields.difference(TEXT)
-        stored = [self.searcher.doc(address).to_dict() for address in addresses]
-        out: list[Tokens] = [{name: frozenset(doc.get(name, ())) for name in exact} for doc in stored]
-        if text and stored:
-            joined = f" {DOCUMENT} ".join(f" {SEPARATOR} ".join(" ; ".join(doc.get(name, [])) for name in text) for doc in stored)
-            analysed = f" {' '.join(_ANALYZER.analyze(joined))} "
-            for document, columns in zip(out, analysed.split(DOCUMENT), strict=True):
-                for name, tokens in zip(text, columns.split(SEPARATOR), strict=True):
-                    document[name] = tokens
-        return out
-
     def stored(self, n: int) -> dict[str, list[str]]:
         """The stored columns of document ``n`` (for the tests that compare the index with the graph)."""
         found = self.searcher.search(tantivy.Query.term_query(self.schema, "n", n), limit=1, count=False)
@@ -173,6 +155,25 @@ class Engine:
 
 
 _ANALYZER = analyzer()
+
+
+def tokens(documents: list[dict[str, list[str]]], fields: set[str]) -> list[Tokens]:
+    """The ``fields`` of these engine documents (each column's values, as ``write`` was given them) as the index's
+    tokens (see ``Tokens``).
+
+    The text columns of all the documents are analysed in one call, columns and documents split at separator words
+    (one call a search, not one a value: at 1M facts, one a document took 6.6 ms of a 20 ms search); a phrase may
+    then run across two values of one column, which a clinician would not tell from a match."""
+    text = [name for name in TEXT if name in fields]
+    exact = fields.difference(TEXT)
+    out: list[Tokens] = [{name: frozenset(doc.get(name, ())) for name in exact} for doc in documents]
+    if text and documents:
+        joined = f" {DOCUMENT} ".join(f" {SEPARATOR} ".join(" ; ".join(doc.get(name, [])) for name in text) for doc in documents)
+        analysed = f" {' '.join(_ANALYZER.analyze(joined))} "
+        for document, columns in zip(out, analysed.split(DOCUMENT), strict=True):
+            for name, column in zip(text, columns.split(SEPARATOR), strict=True):
+                document[name] = column
+    return out
 
 
 @lru_cache(maxsize=8)

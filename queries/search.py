@@ -35,9 +35,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import orjson
 import tantivy
 
-from catkg.queries.engine import Engine, Leaf, Tokens, open_engine
+from catkg.queries.engine import Engine, Leaf, Tokens, open_engine, tokens
 from catkg.queries.facts import Page, Served, facts_by_id, kind_iri, type_iri
 from catkg.queries.index import FACETS, entity_token, open_index
 from catkg.queries.reading import Reading, read
@@ -157,11 +158,13 @@ class Candidate:
     folded: list[tuple[Candidate, str]] = field(default_factory=list)
 
 
-def _facets(db: sqlite3.Connection, numbers: list[int]) -> dict[int, dict[str, str]]:
+def _facets(db: sqlite3.Connection, numbers: list[int]) -> dict[int, tuple[dict[str, str], str]]:
+    """Each fact's facets, and its engine document as JSON."""
     rows = db.execute(
-        f"SELECT n, {', '.join(FACETS)} FROM facets WHERE n IN (SELECT value FROM json_each(?))", (json.dumps(numbers),)
+        f"SELECT n, {', '.join(FACETS)}, document FROM facets WHERE n IN (SELECT value FROM json_each(?))",
+        (json.dumps(numbers),),
     )
-    return {row[0]: dict(zip(FACETS, row[1:], strict=True)) for row in rows}
+    return {row[0]: (dict(zip(FACETS, row[1:-1], strict=True)), row[-1]) for row in rows}
 
 
 def _score(found: list[Concept], candidates: list[Candidate], documents: list[Tokens] | None) -> None:
@@ -285,10 +288,10 @@ def search(
         query = _filtered(engine, engine.query(list(dict.fromkeys(leaf for c in found for leaf in c.leaves))), kind, type)
         hits, total = engine.top(query, WINDOW, count=True)
         facets = _facets(db, [n for _, n, _ in hits])
-        window = [Candidate(n, score, facets[n]) for score, n, _ in hits]
+        window = [Candidate(n, score, facets[n][0]) for score, n, _ in hits]
         # With one concept, every candidate matches it: nothing to read.
         fields = {leaf.field for c in found for leaf in c.leaves}
-        documents = engine.tokens([address for *_, address in hits], fields) if len(found) > 1 else None
+        documents = tokens([orjson.loads(facets[c.n][1]) for c in window], fields) if len(found) > 1 else None
         _score(found, window, documents)
         ranked = sorted(window, key=lambda c: (-c.score, c.n))
         order = _spread(_fold(ranked), found, reading)
