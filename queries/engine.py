@@ -65,7 +65,8 @@ def write(directory: Path, documents: Iterable[tuple[int, dict[str, list[str]]]]
     """Write the index of ``documents`` (each its number and its columns' values) into ``directory``.
 
     One writer thread, so documents keep their numbers' order (ties in score then go by number) and the build's
-    other core stays with Oxigraph; one segment at the end, so a search walks one posting list a term.
+    other core stays with Oxigraph (or with the step's Python: at 100k synthetic facts each thread takes about
+    3.6-4.4 s of CPU). Each 256 MB of the writer's heap makes a segment (3 at 1M facts), which are left unmerged.
     """
     index = _index(directory / ENGINE, create=True)
     writer = index.writer(heap_size=256_000_000, num_threads=1)
