@@ -341,15 +341,18 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--processes", default="1,2", help="comma-separated numbers of server processes to serve with")
     parser.add_argument(
-        "--from-json", type=Path, help="write the report of an earlier run's search-results.json, measuring nothing"
+        "--from-json",
+        type=Path,
+        help="write the report of earlier runs' search-results.json (comma-separated: one table), measuring nothing",
     )
     parser.add_argument("--command", help="with --from-json: the command that run was made with")
+    parser.add_argument("--note", type=Path, help="a Markdown file whose text goes into the section after the tables")
     parser.add_argument(
         "--out", type=Path, default=Path(__file__).parent / "RESULTS.md", help="the report whose search section is (re)written"
     )
     args = parser.parse_args()
     if args.from_json:
-        results = json.loads(args.from_json.read_text(encoding="utf-8"))
+        results = [r for path in str(args.from_json).split(",") for r in json.loads(Path(path).read_text(encoding="utf-8"))]
         report(results, args, args.command or "python benchmarks/search_bench.py (command not recorded)")
         return
     results = []
@@ -370,7 +373,9 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace, command: str
     section = (
         f"{bench.SEARCH_BEGIN}\n## Search at scale (issue 15: the index alone, Tantivy beside FTS5)\n\n"
         f"Command: `{command}`\n\nMachine: {json.dumps(bench.machine())}\n\n{table(results, args.clients)}\n"
-        f"Targets of issue 15:\n\n{targets(results, args.clients)}\n{bench.SEARCH_END}"
+        f"Targets of issue 15:\n\n{targets(results, args.clients)}\n"
+        + (args.note.read_text(encoding="utf-8").rstrip("\n") + "\n\n" if args.note else "")
+        + bench.SEARCH_END
     )
     write_section(args.out, section)
     print(section)
