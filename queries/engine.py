@@ -1,8 +1,10 @@
 """The full-text engine of the search: a Tantivy index in each store generation, written once by the build.
 
-Tantivy (Rust) answers a top-k query with block-max WAND, so the cost of a page does not grow with the number of
-facts that match a word; SQLite FTS5 scores every match (``ORDER BY bm25 LIMIT 10`` took 390-1050 ms on 1M
-documents, Tantivy 4-12 ms, as measured for issue 15; benchmarks/ does not yet measure it). Each fact is one
+Tantivy (Rust) scores the matches of a query and keeps the top k without the GIL, 40-60 times faster than SQLite
+FTS5's ``ORDER BY bm25 LIMIT 10`` at 1M facts (benchmarks/RESULTS.md, search section). Its Python searcher always
+collects through a MultiCollector, which scores every match (no block-max WAND pruning: a one-word query on 1M
+synthetic facts takes 2 ms), so a search costs about what the posting lists of its terms hold: a column fewer
+per word is a posting list fewer. Each fact is one
 document: its text columns (analysed: lower case, English stems) and its facets as exact tokens (its entities,
 their broader entities, its kind, its study design, the measures of its values, the kind of its source, the types
 of its entities).
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +28,8 @@ TEXT = ("statement", "quote", "names", "details")
 TOKENS = ("entities", "broader", "kind", "design", "measures", "source", "types")
 """Exact columns: ids and slugs, one token each."""
 ANALYZER = "catkg"
-SEPARATOR = "qqcolumnqq"
-"""A word no text holds, put between columns analysed together (see ``Engine.tokens``)."""
+SEPARATOR, DOCUMENT = "qqcolumnqq", "qqdocumentqq"
+"""Words no text holds, put between the columns and the documents analysed together (see ``tokens``)."""
 
 
 def analyzer() -> tantivy.TextAnalyzer:
@@ -63,7 +65,8 @@ def write(directory: Path, documents: Iterable[tuple[int, dict[str, list[str]]]]
     """Write the index of ``documents`` (each its number and its columns' values) into ``directory``.
 
     One writer thread, so documents keep their numbers' order (ties in score then go by number) and the build's
-    other core stays with Oxigraph; one segment at the end, so a search walks one posting list a term.
+    other core stays with Oxigraph (or with the step's Python: at 100k synthetic facts each thread takes about
+    3.6-4.4 s of CPU). Each 256 MB of the writer's heap makes a segment (3 at 1M facts), which are left unmerged.
     """
     index = _index(directory / ENGINE, create=True)
     writer = index.writer(heap_size=256_000_000, num_threads=1)
@@ -78,8 +81,9 @@ def write(directory: Path, documents: Iterable[tuple[int, dict[str, list[str]]]]
     writer.wait_merging_threads()
 
 
-Tokens = dict[str, tuple[tuple[str, ...], frozenset[str]]]
-"""A document's columns as the index's tokens: in order (for phrases) and as a set."""
+Tokens = dict[str, str | frozenset[str]]
+"""A document's columns as the index's tokens: a text column as one string of its tokens, each between spaces
+(``" thrombot event "``), so a token or a phrase is one substring test; an exact column as the set of its values."""
 
 
 @dataclass(frozen=True)
@@ -90,16 +94,15 @@ class Leaf:
     words: tuple[str, ...]
     boost: float = 1.0
 
+    @cached_property
+    def needle(self) -> str:
+        """What ``matches`` looks for: the tokens between spaces in a text column, the value in an exact one."""
+        return f" {' '.join(self.words)} " if self.field in TEXT else self.words[0]
+
     def matches(self, document: Tokens) -> bool:
-        """Whether ``document`` (see ``Engine.tokens``) holds this leaf: the engine's test, made on a candidate's
+        """Whether ``document`` (see ``tokens``) holds this leaf: the engine's test, made on a candidate's
         stored columns instead of one more query a concept (a query filtered to 100 documents took 2 ms at 100k)."""
-        tokens, present = document.get(self.field, ((), frozenset()))
-        if len(self.words) == 1:
-            return self.words[0] in present
-        size, first = len(self.words), self.words[0]
-        return first in present and any(
-            tokens[i : i + size] == self.words for i in range(len(tokens) - size + 1) if tokens[i] == first
-        )
+        return self.needle in document.get(self.field, "")
 
 
 @dataclass(frozen=True)
@@ -146,30 +149,6 @@ class Engine:
         top = [(score, n, address) for (score, address), n in zip(hits, numbers, strict=True)]
         return top, (found.count or 0) if count else len(top)
 
-    def tokens(self, addresses: list[Any], fields: set[str]) -> list[Tokens]:
-        """The stored ``fields`` of these documents as the index's tokens; exact columns as they are.
-
-        A document's text columns are analysed in one call, split at a separator word (one call a document, not
-        one a value: 4x fewer, a quarter of a search's time at 10k facts); a phrase may then run across two values
-        of one column, which a clinician would not tell from a match."""
-        text = [name for name in TEXT if name in fields]
-        out = []
-        for address in addresses:
-            stored = self.searcher.doc(address).to_dict()
-            document: Tokens = {}
-            if text:
-                joined = f" {SEPARATOR} ".join(" ; ".join(stored.get(name, [])) for name in text)
-                tokens = list(_ANALYZER.analyze(joined))
-                for name in text:
-                    end = tokens.index(SEPARATOR) if SEPARATOR in tokens else len(tokens)
-                    document[name] = (tuple(tokens[:end]), frozenset(tokens[:end]))
-                    tokens = tokens[end + 1 :]
-            for name in fields.difference(TEXT):
-                values = tuple(stored.get(name, []))
-                document[name] = (values, frozenset(values))
-            out.append(document)
-        return out
-
     def stored(self, n: int) -> dict[str, list[str]]:
         """The stored columns of document ``n`` (for the tests that compare the index with the graph)."""
         found = self.searcher.search(tantivy.Query.term_query(self.schema, "n", n), limit=1, count=False)
@@ -177,6 +156,25 @@ class Engine:
 
 
 _ANALYZER = analyzer()
+
+
+def tokens(documents: list[dict[str, list[str]]], fields: set[str]) -> list[Tokens]:
+    """The ``fields`` of these engine documents (each column's values, as ``write`` was given them) as the index's
+    tokens (see ``Tokens``).
+
+    The text columns of all the documents are analysed in one call, columns and documents split at separator words
+    (one call a search, not one a value: at 1M facts, one a document took 6.6 ms of a 20 ms search); a phrase may
+    then run across two values of one column, which a clinician would not tell from a match."""
+    text = [name for name in TEXT if name in fields]
+    exact = fields.difference(TEXT)
+    out: list[Tokens] = [{name: frozenset(doc.get(name, ())) for name in exact} for doc in documents]
+    if text and documents:
+        joined = f" {DOCUMENT} ".join(f" {SEPARATOR} ".join(" ; ".join(doc.get(name, [])) for name in text) for doc in documents)
+        analysed = f" {' '.join(_ANALYZER.analyze(joined))} "
+        for document, columns in zip(out, analysed.split(DOCUMENT), strict=True):
+            for name, column in zip(text, columns.split(SEPARATOR), strict=True):
+                document[name] = column
+    return out
 
 
 @lru_cache(maxsize=8)

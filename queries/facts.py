@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+import orjson
+
 from catkg.ingest.claims import Claim, claims_by_fact, group_claims
 from catkg.ingest.models import Entity, Fact, Source, Value
 from catkg.ingest.validate import Span, Validated
@@ -121,7 +123,7 @@ def facts_by_id(store: Served, ids: list[str]) -> list[dict[str, Any]]:
         )
     finally:
         db.close()
-    return [json.loads(found[i]) for i in ids if i in found]
+    return [orjson.loads(found[i]) for i in ids if i in found]
 
 
 def fact_documents(validated: Validated) -> Iterator[dict[str, Any]]:

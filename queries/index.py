@@ -10,14 +10,16 @@ entities and for their broader ones, and its kind, design, measures, source kind
 
 from __future__ import annotations
 
-import json
+import gc
 import sqlite3
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
 from rdflib.namespace import RDFS
 
 from catkg.ingest.to_rdf import broader_closure
@@ -28,10 +30,12 @@ from catkg.queries.run import Queryable, QueryError
 
 INDEX = "search.sqlite"
 
-LAYOUT = 3
+LAYOUT = 4
 """The file's layout, kept in SQLite's ``user_version``: 2 added the fact documents and numbers facts by rowid; 3
 moved the full-text index from SQLite FTS5 to the Tantivy engine beside the file (catkg.queries.engine) and added
-the facets. A store built by an older catkg has layout 0 (no documents) or 2 and must be rebuilt."""
+the facets; 4 added each fact's engine document to its facets, which the ranking reads instead of the engine's
+store (60 rows of SQLite in 0.3 ms, against 1.2-2.6 ms for 60 documents out of Tantivy's compressed store at
+100k facts). A store built by an older catkg has layout 0 (no documents), 2 or 3 and must be rebuilt."""
 
 COLUMNS = ("statement", "quote", "names", "entities", "broader", "details")
 """The columns of a fact's engine document that the graph is checked against (tests/queries/test_documents.py)."""
@@ -79,10 +83,15 @@ def write_index(directory: Path, facts: Iterable[dict[str, Any]], entities: dict
     types = type_closure()
     db = sqlite3.connect(directory / INDEX)
     try:
+        # No journal and no syncs while writing: a build that fails discards the whole generation, and the swap
+        # to a finished one is the rename of catkg.store.build.
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
         db.execute("CREATE TABLE names (name TEXT NOT NULL, entity TEXT NOT NULL)")
         # A fact's number is its rowid in every table and its "n" in the engine: ranking reads numbers only.
         db.execute("CREATE TABLE documents (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, fact TEXT NOT NULL)")
-        db.execute(f"CREATE TABLE facets (n INTEGER PRIMARY KEY, {', '.join(f'{c} TEXT NOT NULL' for c in FACETS)})")
+        columns = ", ".join(f"{c} TEXT NOT NULL" for c in (*FACETS, "document"))
+        db.execute(f"CREATE TABLE facets (n INTEGER PRIMARY KEY, {columns})")
         db.execute(f"PRAGMA user_version = {LAYOUT}")
         db.executemany(
             "INSERT INTO names VALUES (?, ?)", ((name, entity) for entity, text in entities.items() for name in text.names)
@@ -90,18 +99,26 @@ def write_index(directory: Path, facts: Iterable[dict[str, Any]], entities: dict
 
         def documents() -> Iterator[tuple[int, dict[str, list[str]]]]:
             for batch in _batches(enumerate(facts, 1), BATCH):
-                db.executemany("INSERT INTO documents VALUES (?, ?, ?)", ((n, f["id"], json.dumps(f)) for n, f in batch))
-                db.executemany(f"INSERT INTO facets VALUES (?{', ?' * len(FACETS)})", ((n, *facets(f)) for n, f in batch))
-                yield from ((n, document(f, entities, kinds, types)) for n, f in batch)
+                docs = [(n, f, document(f, entities, kinds, types)) for n, f in batch]
+                db.executemany(
+                    "INSERT INTO documents VALUES (?, ?, ?)", ((n, f["id"], orjson.dumps(f).decode()) for n, f, _ in docs)
+                )
+                db.executemany(
+                    f"INSERT INTO facets VALUES (?{', ?' * (len(FACETS) + 1)})",
+                    ((n, *facets(f), orjson.dumps(d).decode()) for n, f, d in docs),
+                )
+                yield from ((n, d) for n, _, d in docs)
 
-        engine.write(directory, documents())
+        with _collector_paused():
+            engine.write(directory, documents())
         db.commit()
     finally:
         db.close()
 
 
 FACETS = ("subject", "predicate", "object", "source", "sentence", "kind")
-"""What the ranking reads of a candidate fact to fold near-duplicates and spread a page over distinct answers."""
+"""What the ranking reads of a candidate fact to fold near-duplicates and spread a page over distinct answers;
+beside them, in the column ``document``, the fact's engine document as JSON (which concepts it matches)."""
 
 
 def facets(fact: dict[str, Any]) -> tuple[str, ...]:
@@ -158,6 +175,20 @@ def document(
         "source": ["reference" if evidence["cites"] else "article", *(["attributed"] if evidence["attributed_to"] else [])],
         "types": sorted({t for end in (fact["subject"], fact["object"]) for t in types.get(end["type"], [end["type"]])}),
     }
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while the index is written: the step makes no cycles, but each batch of
+    documents it holds sets off full collections that walk every live object, the whole curation in a build (at
+    100k synthetic facts, 7.2 s of the step's CPU with it, 4.7 s without)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:

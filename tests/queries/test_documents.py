@@ -14,6 +14,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from conftest import SYNTHETIC_FACTS
 
@@ -98,6 +99,24 @@ def test_search_index_is_what_the_graph_says(request: pytest.FixtureRequest, whi
     assert len(facts) == len(fact_ids(built))
     assert [row for row, want in zip(facts, expected_facts, strict=True) if row != want] == []
     assert names == expected_names
+
+
+@pytest.mark.parametrize("which", ["curated", "synthetic"])
+def test_the_ranking_reads_the_engines_own_documents(request: pytest.FixtureRequest, which: str) -> None:
+    """The engine document of each fact in the facets table (what the ranking matches concepts on) is the document
+    the engine indexed, so it too is what the graph says (test_search_index_is_what_the_graph_says)."""
+    built = request.getfixturevalue("store" if which == "curated" else "synthetic")
+    db = sqlite3.connect(built.directory / INDEX)
+    try:
+        rows = db.execute("SELECT n, document FROM facets ORDER BY n").fetchall()
+    finally:
+        db.close()
+    engine = open_engine(built.directory)
+    assert len(rows) == engine.size
+    # The engine stores no empty column, nor is "n" a column of the document.
+    ranked = {n: {k: v for k, v in orjson.loads(document).items() if v} for n, document in rows}
+    differ = [n for n, document in ranked.items() if document != {k: v for k, v in engine.stored(n).items() if k != "n"}]
+    assert differ == []
 
 
 @pytest.mark.parametrize("which", ["curated", "synthetic"])
