@@ -20,9 +20,9 @@ changes.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
-import select
 import shutil
 import signal
 import subprocess
@@ -173,6 +173,29 @@ class Result:
             self.path.unlink(missing_ok=True)
 
 
+class _Reading:
+    """What a worker has sent so far for one job: its reply line, then (``inline``) the result's bytes."""
+
+    __slots__ = ("data", "reply")
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+        self.reply: Reply | None = None
+
+    def feed(self, chunk: bytes | memoryview) -> tuple[Reply, bytes | None] | None:
+        """Take the next bytes read; the reply (and inline result) once complete, else None."""
+        self.data += chunk
+        if self.reply is None:
+            end = self.data.find(b"\n")
+            if end < 0:
+                return None
+            self.reply = Reply.decode(bytes(self.data[:end]))
+            del self.data[: end + 1]
+            if not self.reply.inline:
+                return self.reply, None
+        return (self.reply, bytes(self.data)) if len(self.data) >= self.reply.size else None
+
+
 @dataclass(eq=False)
 class _Worker:
     proc: subprocess.Popen
@@ -180,39 +203,49 @@ class _Worker:
     buffer: bytearray = field(default_factory=lambda: bytearray(PIPE_SIZE))
     """Reads land here: a fresh 1 MiB ``os.read`` buffer costs an mmap a reply (8 us against 0.7 us, measured)."""
 
-    def call(self, job: Job, timeout: float) -> tuple[Reply, bytes | None]:
-        """Send one job and wait for its reply (and inline result); kill the worker when it runs out of time or dies."""
-        deadline = time.monotonic() + timeout
+    async def call(self, job: Job, timeout: float) -> tuple[Reply, bytes | None]:
+        """Send one job and wait for its reply (and inline result) on the running event loop, without a thread;
+        kill the worker when it runs out of time, dies, or the caller is cancelled (its answer would otherwise be
+        read as the next job's)."""
         assert self.proc.stdin is not None and self.proc.stdout is not None
         try:
+            # The worker is idle and reading: the write ends as soon as it has read the job.
             self.proc.stdin.write(job.encode())
-            self.proc.stdin.flush()
         except OSError:
             raise WorkerCrashed(self._death()) from None
-        fd = self.proc.stdout.fileno()
-        poller = select.poll()
-        poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
-        data, buffer = bytearray(), self.buffer
-        reply: Reply | None = None
-        while True:
-            if reply is None and (end := data.find(b"\n")) >= 0:
-                reply = Reply.decode(bytes(data[:end]))
-                del data[: end + 1]
-                if not reply.inline:
-                    return reply, None
-            if reply is not None and len(data) >= reply.size:
-                return reply, bytes(data)
-            while not poller.poll(max(0.0, deadline - time.monotonic()) * 1000):
-                if time.monotonic() >= deadline:
-                    self.kill()
-                    raise QueryTimeout(
-                        f"the query ran out of time: the limit is {timeout:g} s; "
-                        "narrow it (a LIMIT, a more selective pattern) and try again"
-                    )
-            n = os.readv(fd, [buffer])
-            if not n:
-                raise WorkerCrashed(self._death())
-            data += buffer[:n]
+        loop = asyncio.get_running_loop()
+        fd, buffer, reading = self.proc.stdout.fileno(), self.buffer, _Reading()
+        done: asyncio.Future[tuple[Reply, bytes | None] | None] = loop.create_future()
+
+        def readable() -> None:
+            try:
+                n = os.readv(fd, [buffer])
+                got = reading.feed(memoryview(buffer)[:n]) if n else None
+            except (OSError, ValueError) as err:  # a broken pipe, or a reply that is not one
+                done.set_exception(WorkerCrashed(f"the query worker sent no valid answer ({err})"))
+                loop.remove_reader(fd)
+                return
+            if not n or got is not None:
+                loop.remove_reader(fd)
+                done.set_result(got)
+
+        loop.add_reader(fd, readable)
+        try:
+            got = await asyncio.wait_for(done, timeout)
+        except TimeoutError:
+            loop.remove_reader(fd)
+            self.kill()
+            raise QueryTimeout(
+                f"the query ran out of time: the limit is {timeout:g} s; "
+                "narrow it (a LIMIT, a more selective pattern) and try again"
+            ) from None
+        except BaseException:  # cancelled, or the worker's answer was broken
+            loop.remove_reader(fd)
+            self.kill()
+            raise
+        if got is None:
+            raise WorkerCrashed(self._death())
+        return got
 
     def _death(self) -> str:
         self.kill()
@@ -241,7 +274,9 @@ class _Worker:
 class WorkerPool:
     """Up to ``limits.workers`` worker processes, started when first needed and replaced when killed.
 
-    ``run`` is blocking and thread-safe: call it from a thread (the HTTP layer uses Starlette's thread pool).
+    ``evaluate`` runs on an event loop (the HTTP layer's: a query costs no thread hop); ``run`` is its blocking
+    form, for the CLI and tests. Both are safe from several threads and loops at once: a free worker is handed to
+    the longest waiter, on whichever loop it waits.
     """
 
     def __init__(self, limits: Limits | None = None):
@@ -249,7 +284,8 @@ class WorkerPool:
         self.spool = Path(tempfile.mkdtemp(prefix="catkg-sparql-"))
         self.isolated: bool | None = None
         """Whether the last worker that answered had no network (None before the first answer)."""
-        self._slots = threading.BoundedSemaphore(self.limits.workers)
+        self._free = self.limits.workers
+        self._waiters: deque[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = deque()
         self._idle: deque[_Worker] = deque()
         """Warm workers at the right end; replacements join at the left, so a warm one answers first."""
         self._lock = threading.Lock()
@@ -271,14 +307,53 @@ class WorkerPool:
             self._workers.add(worker)
         return worker
 
-    def _acquire(self, wait: float) -> _Worker:
+    async def _acquire(self, wait: float) -> _Worker:
         if self._closed:
             raise PoolBusy("the query service is shutting down")
-        if not self._slots.acquire(timeout=wait):
-            raise PoolBusy(f"all {self.limits.workers} query workers stayed busy for {wait:g} s; try again shortly")
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            if self._free:
+                self._free -= 1
+                waiter = None
+            else:
+                waiter = loop.create_future()
+                self._waiters.append((loop, waiter))
+        if waiter is not None:
+            try:
+                await asyncio.wait_for(waiter, wait)  # resolved by _hand: the slot is this caller's
+            except BaseException as err:
+                with self._lock:
+                    if (loop, waiter) in self._waiters:
+                        self._waiters.remove((loop, waiter))
+                if isinstance(err, TimeoutError):
+                    raise PoolBusy(
+                        f"all {self.limits.workers} query workers stayed busy for {wait:g} s; try again shortly"
+                    ) from None
+                raise
+            if self._closed:
+                self._give_back()
+                raise PoolBusy("the query service is shutting down")
         with self._lock:
             warm = self._idle.pop() if self._idle else None
         return warm or self._spawn()
+
+    def _give_back(self) -> None:
+        """A slot is free: hand it to the longest waiter, on its own loop, or keep it."""
+        with self._lock:
+            while self._waiters:
+                loop, waiter = self._waiters.popleft()
+                try:
+                    loop.call_soon_threadsafe(self._hand, waiter)
+                    return
+                except RuntimeError:  # its loop has closed: nobody waits there any more
+                    continue
+            self._free += 1
+
+    def _hand(self, waiter: asyncio.Future[None]) -> None:
+        if waiter.done():  # it stopped waiting (timed out, cancelled) before the slot reached it
+            self._give_back()
+        else:
+            waiter.set_result(None)
 
     def _release(self, worker: _Worker, alive: bool) -> None:
         if not alive:
@@ -293,9 +368,9 @@ class WorkerPool:
         else:
             with self._lock:
                 self._idle.append(worker)
-        self._slots.release()
+        self._give_back()
 
-    def run(
+    async def evaluate(
         self,
         directory: Path,
         query: str,
@@ -333,10 +408,10 @@ class WorkerPool:
             limit,
             min(self.limits.inline_bytes, limit),
         )
-        worker = self._acquire(timeout)
+        worker = await self._acquire(timeout)
         alive = False
         try:
-            reply, body = worker.call(job, timeout)
+            reply, body = await worker.call(job, timeout)
             alive = True
         finally:
             self._release(worker, alive)
@@ -345,12 +420,23 @@ class WorkerPool:
         self.isolated = reply.isolated
         return outcome(reply, body, path, limit)
 
+    def run(self, directory: Path, query: str, **options: Any) -> Result:
+        """:meth:`evaluate`, blocking: for a caller without an event loop (the CLI, a thread)."""
+        return asyncio.run(self.evaluate(directory, query, **options))
+
     def close(self) -> None:
         """Stop every worker and remove the spool."""
         self._closed = True
         with self._lock:
             workers = list(self._workers)
             self._workers.clear()
+            waiting = list(self._waiters)
+            self._waiters.clear()
+        for loop, waiter in waiting:  # each wakes, sees the pool closed and answers PoolBusy
+            try:
+                loop.call_soon_threadsafe(self._hand, waiter)
+            except RuntimeError:
+                pass
         for worker in workers:
             worker.kill()
         shutil.rmtree(self.spool, ignore_errors=True)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +16,7 @@ from pyoxigraph import Literal, NamedNode, Quad, QueryResultsFormat, Store, pars
 from catkg.store.bounded import (
     Limits,
     NotAcceptable,
+    PoolBusy,
     QueryTimeout,
     ResultTooLarge,
     WorkerCrashed,
@@ -205,6 +208,85 @@ def test_worker_overhead_is_small(pool: WorkerPool, store: EmbeddedStore) -> Non
     in_process = (time.perf_counter() - started) / runs
     print(f"trivial query: {in_process * 1000:.3f} ms in process, {via_worker * 1000:.3f} ms via a worker")
     assert via_worker < 0.05
+
+
+def test_callers_on_threads_and_on_one_loop_share_the_workers(store: EmbeddedStore) -> None:
+    """More callers than workers, from threads (each its own loop) and from one loop at once: each gets its own
+    answer, and the pool never runs more workers than its limit."""
+    directory = oxigraph_dir(store)
+    total = store.info["counts"]["triples"]
+    pool = WorkerPool(Limits(timeout=30, workers=2))
+    try:
+        answers: list[int] = []
+
+        def on_a_thread() -> None:
+            answers.append(count(pool, directory))
+
+        async def on_one_loop() -> list[int]:
+            results = await asyncio.gather(
+                *(pool.evaluate(directory, f"SELECT (COUNT(*) + {i} AS ?n) {{ ?s ?p ?o }}") for i in range(6))
+            )
+            return [int(json.loads(r.read())["results"]["bindings"][0]["n"]["value"]) for r in results]
+
+        threads = [threading.Thread(target=on_a_thread) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        assert asyncio.run(on_one_loop()) == [total + i for i in range(6)]
+        for thread in threads:
+            thread.join()
+        assert answers == [total] * 4
+        assert len(pool._workers) <= 2
+    finally:
+        pool.close()
+
+
+def test_a_caller_waits_for_a_free_worker_no_longer_than_its_limit(store: EmbeddedStore) -> None:
+    directory = oxigraph_dir(store)
+    pool = WorkerPool(Limits(timeout=30, workers=1))
+    try:
+        count(pool, directory)
+        outcome: list[type[Exception]] = []
+
+        def hold_the_worker() -> None:
+            try:
+                pool.run(directory, RUNAWAY, timeout=3)
+            except Exception as err:
+                outcome.append(type(err))
+
+        busy = threading.Thread(target=hold_the_worker)
+        busy.start()
+        time.sleep(0.5)
+        started = time.monotonic()
+        with pytest.raises(PoolBusy, match="stayed busy for 0.5 s"):
+            pool.run(directory, "ASK {}", timeout=0.5)
+        assert time.monotonic() - started < 2
+        busy.join()
+        assert outcome == [QueryTimeout]
+        assert count(pool, directory) == store.info["counts"]["triples"], "the slot came back after the kill"
+    finally:
+        pool.close()
+
+
+def test_a_cancelled_query_kills_its_worker(store: EmbeddedStore) -> None:
+    """A caller that stops waiting (a client gone) must not leave its answer to be read as the next query's."""
+    directory = oxigraph_dir(store)
+    pool = WorkerPool(Limits(timeout=30, workers=1))
+    try:
+        count(pool, directory)
+        (worker,) = pool._workers
+
+        async def cancel_a_runaway() -> None:
+            task = asyncio.ensure_future(pool.evaluate(directory, RUNAWAY))
+            await asyncio.sleep(0.5)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+        asyncio.run(cancel_a_runaway())
+        assert worker.proc.poll() is not None, "the worker evaluating the cancelled query was killed"
+        assert count(pool, directory, "SELECT (COUNT(*) + 1 AS ?n) { ?s ?p ?o }") == store.info["counts"]["triples"] + 1
+    finally:
+        pool.close()
 
 
 def test_limits_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
