@@ -12,7 +12,8 @@ client with the SPARQL 1.1 Service Description (:mod:`catkg.api.descriptions`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from typing import Any, Literal
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, FastAPI, Request
@@ -226,15 +227,19 @@ def negotiate(request: Request, params: dict[str, str]) -> Choice:
         key = requested.strip().lower()
         # A media type, or a list of them as SPARQLWrapper sends (format=application/ld+json,application/x-json+ld),
         # reads like an Accept header.
-        pair = FORMAT_PARAM.get(key) or ((_offer(key, RESULTS_OFFERS), _offer(key, GRAPH_OFFERS)) if "/" in key else (None, None))
+        pair = FORMAT_PARAM.get(key) or ((_offer(key, "results"), _offer(key, "graph")) if "/" in key else (None, None))
         if pair == (None, None):
             raise ApiError(400, f"unknown format {requested!r}; known: {', '.join(FORMAT_PARAM)} or a media type")
         return Choice(*pair)
     accept = request.headers.get("accept")
-    return Choice(_offer(accept, RESULTS_OFFERS), _offer(accept, GRAPH_OFFERS))
+    return Choice(_offer(accept, "results"), _offer(accept, "graph"))
 
 
-def _offer(accept: str | None, offers: dict[str, str]) -> str | None:
+@lru_cache(maxsize=256)
+def _offer(accept: str | None, kind: Literal["results", "graph"]) -> str | None:
+    """The format of one kind an Accept header (or a ``format`` media type) asks for. Remembered: clients send the
+    same few headers, and reading one against every offer cost a short query more than screening it did."""
+    offers = GRAPH_OFFERS if kind == "graph" else RESULTS_OFFERS
     chosen = best_match(accept, [*offers, *HTML_OFFERS])
     return "html" if chosen in HTML_OFFERS else offers.get(chosen) if chosen else None
 

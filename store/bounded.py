@@ -21,8 +21,10 @@ changes.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -30,8 +32,7 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -43,6 +44,11 @@ from catkg.store.protocol import PIPE_SIZE, Job, Reply
 GIB = 1024 * 1024 * 1024
 INLINE_BYTES = 256 * 1024
 """Largest result answered from memory rather than through a spool file (see ``Limits.inline_bytes``)."""
+CACHE_BYTES = 32 * 1024 * 1024
+"""Bytes of small results a pool keeps to answer a repeated query without a worker (``Limits.cache_bytes``)."""
+UNREPEATABLE = re.compile(r"\b(?:RAND|NOW|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+"""Calls whose value changes from one evaluation to the next: a query with one (or with these words anywhere, say
+in a string: caching less is safe) is always evaluated."""
 
 
 class BoundedError(Exception):
@@ -82,7 +88,8 @@ class Limits:
     """The bounds of every query. ``from_env`` reads ``CATKG_SPARQL_TIMEOUT`` (seconds), ``CATKG_SPARQL_MAX_BYTES``,
     ``CATKG_SPARQL_WORKERS``, ``CATKG_SPARQL_MAX_MEMORY`` (bytes of address space per worker, 0 for none) and
     ``CATKG_SPARQL_ISOLATE`` (0 to leave workers on the host's network); ``inline_bytes`` is the largest result
-    answered from memory (0: every result through a spool file)."""
+    answered from memory (0: every result through a spool file); ``cache_bytes`` (``CATKG_SPARQL_CACHE_BYTES``) bounds
+    the results kept to answer the same query again (0: none, see :class:`ResultCache`)."""
 
     timeout: float = 10.0
     max_bytes: int = 100 * 1024 * 1024
@@ -90,6 +97,7 @@ class Limits:
     memory: int = 4 * GIB
     isolate: bool = True
     inline_bytes: int = INLINE_BYTES
+    cache_bytes: int = CACHE_BYTES
 
     ENV = {
         "timeout": "CATKG_SPARQL_TIMEOUT",
@@ -98,6 +106,7 @@ class Limits:
         "memory": "CATKG_SPARQL_MAX_MEMORY",
         "isolate": "CATKG_SPARQL_ISOLATE",
         "inline_bytes": "CATKG_SPARQL_INLINE_BYTES",
+        "cache_bytes": "CATKG_SPARQL_CACHE_BYTES",
     }
 
     @classmethod
@@ -120,7 +129,7 @@ class Limits:
                     raise ValueError(f"{cls.ENV[spec.name]}={raw!r} is not a valid {spec.type}") from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         limits = cls(**values)
-        if limits.timeout <= 0 or limits.workers < 1 or limits.max_bytes < 1 or limits.inline_bytes < 0:
+        if limits.timeout <= 0 or limits.workers < 1 or limits.max_bytes < 1 or min(limits.inline_bytes, limits.cache_bytes) < 0:
             raise ValueError(f"the SPARQL limits must be positive: {limits}")
         return limits
 
@@ -171,6 +180,58 @@ class Result:
     def discard(self) -> None:
         if self.path is not None:
             self.path.unlink(missing_ok=True)
+
+
+CacheKey = tuple[str, str, str | None, str | None, tuple[str, ...] | None, tuple[str, ...] | None, bool]
+
+
+class ResultCache:
+    """Small results by everything that decides them (generation directory, query text, formats, dataset), least
+    recently used first out past ``capacity`` bytes.
+
+    A generation never changes once built, so a query without :data:`UNREPEATABLE` calls has one answer in it; a
+    rebuild is a new directory, hence new keys. Researchers and pages send the same short queries again and again,
+    and a worker round trip costs a short query more CPU than the rest of its request (benchmarks/RESULTS.md).
+    Only results that travelled inline (within ``Limits.inline_bytes``) are kept.
+    """
+
+    def __init__(self, capacity: int):
+        self.capacity = capacity
+        self.size = 0
+        self._entries: OrderedDict[CacheKey, tuple[Reply, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(job: Job) -> CacheKey | None:
+        """The key of a job's result, or None when the query may answer differently each time."""
+        if UNREPEATABLE.search(job.query):
+            return None
+        graphs = tuple(job.default_graph) if job.default_graph is not None else None
+        named = tuple(job.named_graphs) if job.named_graphs is not None else None
+        return (job.directory, job.query, job.results_format, job.graph_format, graphs, named, job.dataset)
+
+    def get(self, key: CacheKey) -> tuple[Reply, bytes] | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: CacheKey, reply: Reply, body: bytes) -> None:
+        cost = len(body) + len(key[1]) + 200  # the key's text, and about what the tuple and reply hold
+        if cost > self.capacity:
+            return
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = (reply, body)
+            self.size += cost
+            while self.size > self.capacity:
+                old_key, (_, old_body) = self._entries.popitem(last=False)
+                self.size -= len(old_body) + len(old_key[1]) + 200
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
 class _Reading:
@@ -229,20 +290,26 @@ class _Worker:
                 loop.remove_reader(fd)
                 done.set_result(got)
 
+        def out_of_time() -> None:
+            if not done.done():
+                loop.remove_reader(fd)
+                done.set_exception(
+                    QueryTimeout(
+                        f"the query ran out of time: the limit is {timeout:g} s; "
+                        "narrow it (a LIMIT, a more selective pattern) and try again"
+                    )
+                )
+
         loop.add_reader(fd, readable)
+        timer = loop.call_later(timeout, out_of_time)  # cheaper than wait_for, which wraps the future in another
         try:
-            got = await asyncio.wait_for(done, timeout)
-        except TimeoutError:
-            loop.remove_reader(fd)
-            self.kill()
-            raise QueryTimeout(
-                f"the query ran out of time: the limit is {timeout:g} s; "
-                "narrow it (a LIMIT, a more selective pattern) and try again"
-            ) from None
-        except BaseException:  # cancelled, or the worker's answer was broken
+            got = await done
+        except BaseException:  # out of time, cancelled, or the worker's answer was broken
             loop.remove_reader(fd)
             self.kill()
             raise
+        finally:
+            timer.cancel()
         if got is None:
             raise WorkerCrashed(self._death())
         return got
@@ -285,6 +352,8 @@ class WorkerPool:
         self.isolated: bool | None = None
         """Whether the last worker that answered had no network (None before the first answer)."""
         self._free = self.limits.workers
+        self._jobs = itertools.count()
+        self.cache = ResultCache(self.limits.cache_bytes) if self.limits.cache_bytes else None
         self._waiters: deque[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = deque()
         self._idle: deque[_Worker] = deque()
         """Warm workers at the right end; replacements join at the left, so a warm one answers first."""
@@ -395,7 +464,7 @@ class WorkerPool:
         """
         timeout = self.limits.timeout if timeout is None else timeout
         limit = self.limits.max_bytes if max_bytes is None else max_bytes
-        path = self.spool / uuid.uuid4().hex
+        path = self.spool / str(next(self._jobs))  # the spool directory is this pool's own
         job = Job(
             str(directory),
             query,
@@ -408,6 +477,10 @@ class WorkerPool:
             limit,
             min(self.limits.inline_bytes, limit),
         )
+        cache = self.cache
+        key = cache.key(job) if cache is not None else None
+        if cache is not None and key is not None and (kept := cache.get(key)) is not None and kept[0].size <= limit:
+            return outcome(kept[0], kept[1], path, limit)  # answered without a worker
         worker = await self._acquire(timeout)
         alive = False
         try:
@@ -418,6 +491,8 @@ class WorkerPool:
             if not alive:
                 path.unlink(missing_ok=True)
         self.isolated = reply.isolated
+        if cache is not None and key is not None and reply.status == "ok" and reply.inline and body is not None:
+            cache.put(key, reply, body)
         return outcome(reply, body, path, limit)
 
     def run(self, directory: Path, query: str, **options: Any) -> Result:
