@@ -408,15 +408,24 @@ class WorkerPool:
 
     def _give_back(self) -> None:
         """A slot is free: hand it to the longest waiter, on its own loop, or keep it."""
+        try:
+            here = asyncio.get_running_loop()
+        except RuntimeError:
+            here = None
         with self._lock:
             while self._waiters:
                 loop, waiter = self._waiters.popleft()
+                if loop is here:
+                    break
                 try:
                     loop.call_soon_threadsafe(self._hand, waiter)
                     return
                 except RuntimeError:  # its loop has closed: nobody waits there any more
                     continue
-            self._free += 1
+            else:
+                self._free += 1
+                return
+        self._hand(waiter)  # on this loop: at once, not an iteration later (a worker idles until it has a job)
 
     def _hand(self, waiter: asyncio.Future[None]) -> None:
         if waiter.done():  # it stopped waiting (timed out, cancelled) before the slot reached it
