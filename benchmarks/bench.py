@@ -766,6 +766,9 @@ def run_size(facts: int, args: argparse.Namespace, deadline: float) -> dict[str,
     if facts > args.rdflib_max:
         res["rdflib"] = {"skipped": f"not run above {label(args.rdflib_max)} facts (--rdflib-max)"}
     for key, start, scale in server_specs(facts, args, work, nq, scaled(300, facts), left):
+        if args.servers and key not in args.servers:
+            res[key] = {"skipped": "not in --servers"}
+            continue
         res[key] = measure(key, start, scale, plan, args, step, scaled(60, facts), logs / f"{name}-{key}.log", left)
         say(f"{key}: {res[key]}")
     return res
@@ -1113,6 +1116,12 @@ def main() -> None:
         type=float,
         default=None,
         help="seconds at most per latency/throughput cell (default: 180 at 10k, x sqrt(facts/10k))",
+    )
+    parser.add_argument(
+        "--servers",
+        type=lambda text: set(text.split(",")),
+        default=None,
+        help="comma-separated servers to measure (catkg,catkg2,oxigraph,rdflib; default: all)",
     )
     parser.add_argument("--budget-minutes", type=float, default=75, help="stop starting new work after this")
     parser.add_argument("--profile", action="store_true", help="pyinstrument over the direct queries")
