@@ -72,7 +72,9 @@ def create_app(
 
 
 SERVE_WORKERS = "CATKG_SERVE_WORKERS"
-"""Server processes of ``catkg serve`` (default 1); each has its own SPARQL worker pool."""
+"""Server processes of ``catkg serve`` (default 1); each has its own SPARQL worker pool. The default is 1 by
+measurement: on a 2-core machine two processes were not consistently faster and held twice the memory
+(benchmarks/RESULTS.md, issue 16)."""
 
 
 def serve_workers() -> int:
