@@ -33,15 +33,17 @@ import tempfile
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from catkg.store.formats import FORMATS
 from catkg.store.protocol import PIPE_SIZE, Job, Reply
 
 GIB = 1024 * 1024 * 1024
+T = TypeVar("T")
 INLINE_BYTES = 256 * 1024
 """Largest result answered from memory rather than through a spool file (see ``Limits.inline_bytes``)."""
 CACHE_BYTES = 32 * 1024 * 1024
@@ -505,8 +507,8 @@ class WorkerPool:
         return outcome(reply, body, path, limit)
 
     def run(self, directory: Path, query: str, **options: Any) -> Result:
-        """:meth:`evaluate`, blocking: for a caller without an event loop (the CLI, a thread)."""
-        return asyncio.run(self.evaluate(directory, query, **options))
+        """:meth:`evaluate`, blocking: for a caller that is not a coroutine (the CLI, a thread)."""
+        return blocking(self.evaluate(directory, query, **options))
 
     def close(self) -> None:
         """Stop every worker and remove the spool."""
@@ -528,6 +530,17 @@ class WorkerPool:
     def __del__(self) -> None:
         if not getattr(self, "_closed", True):
             self.close()
+
+
+def blocking(work: Coroutine[Any, Any, T]) -> T:
+    """Run ``work`` to its end and return its value, from code that is not a coroutine: on a loop of its own, or,
+    when this thread already runs a loop (synchronous code called under an async framework), on a thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(work)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="catkg-blocking") as thread:
+        return thread.submit(asyncio.run, work).result()
 
 
 def outcome(reply: Reply, body: bytes | None, path: Path, limit: int) -> Result:

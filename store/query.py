@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from catkg.store.bounded import Result, WorkerPool
+from catkg.store.bounded import Result, WorkerPool, blocking
 from catkg.store.embedded import EmbeddedStore
 from catkg.store.guard import Screened
 from catkg.store.remote import RemoteStore, run_bounded
@@ -71,7 +71,7 @@ async def evaluate_query(
 
 def run_query(store: EmbeddedStore | RemoteStore, screened: Screened, pool: WorkerPool, **options: Any) -> Result:
     """:func:`evaluate_query`, blocking: for a caller without an event loop (the CLI)."""
-    return asyncio.run(evaluate_query(store, screened, pool, **options))
+    return blocking(evaluate_query(store, screened, pool, **options))
 
 
 __all__ = ["evaluate_query", "run_query"]

@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from catkg.store.bounded import (
     ResultTooLarge,
     WorkerCrashed,
     WorkerPool,
+    blocking,
 )
 from catkg.store.embedded import EmbeddedStore
 from catkg.store.protocol import Reply
@@ -219,6 +221,16 @@ def test_worker_overhead_is_small(pool: WorkerPool, store: EmbeddedStore) -> Non
     assert via_worker < 0.05
 
 
+def test_the_blocking_form_works_where_a_loop_already_runs(pool: WorkerPool, store: EmbeddedStore) -> None:
+    """Synchronous code called under a running loop (as under Playwright's sync API) can still call ``run``."""
+
+    async def synchronous_code_under_a_loop() -> int:
+        return count(pool, oxigraph_dir(store))
+
+    with ThreadPoolExecutor(max_workers=1) as thread:  # a thread of its own: this one may run a loop already
+        assert thread.submit(asyncio.run, synchronous_code_under_a_loop()).result() == store.info["counts"]["triples"]
+
+
 def test_callers_on_threads_and_on_one_loop_share_the_workers(store: EmbeddedStore) -> None:
     """More callers than workers, from threads (each its own loop) and from one loop at once: each gets its own
     answer, and the pool never runs more workers than its limit."""
@@ -240,7 +252,7 @@ def test_callers_on_threads_and_on_one_loop_share_the_workers(store: EmbeddedSto
         threads = [threading.Thread(target=on_a_thread) for _ in range(4)]
         for thread in threads:
             thread.start()
-        assert asyncio.run(on_one_loop()) == [total + i for i in range(6)]
+        assert blocking(on_one_loop()) == [total + i for i in range(6)]
         for thread in threads:
             thread.join()
         assert answers == [total] * 4
@@ -291,7 +303,7 @@ def test_a_cancelled_query_kills_its_worker(store: EmbeddedStore) -> None:
             with pytest.raises(asyncio.CancelledError):
                 await task
 
-        asyncio.run(cancel_a_runaway())
+        blocking(cancel_a_runaway())
         assert worker.proc.poll() is not None, "the worker evaluating the cancelled query was killed"
         assert count(pool, directory, "SELECT (COUNT(*) + 1 AS ?n) { ?s ?p ?o }") == store.info["counts"]["triples"] + 1
     finally:
