@@ -60,6 +60,7 @@ def create_app(
     app.add_api_route("/docs", html.docs_page, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=html.STATIC), name="static")
     html.install(app)  # after errors.install: browsers get HTML error pages, scripts the JSON shape
+    app.add_middleware(sparql.FirstOnSparql)  # innermost: /sparql skips the routing, keeps the headers below
     app.add_middleware(html.SecurityHeaders)
     # Read-only open data: any origin may query /sparql and /api/ from a browser (and read the dumps and VoID).
     app.add_middleware(
@@ -86,7 +87,9 @@ def create_app(
 
 
 SERVE_WORKERS = "CATKG_SERVE_WORKERS"
-"""Server processes of ``catkg serve`` (default 1); each has its own SPARQL worker pool."""
+"""Server processes of ``catkg serve`` (default 1); each has its own SPARQL worker pool. The default is 1 by
+measurement: on a 2-core machine two processes were not consistently faster and held twice the memory
+(benchmarks/RESULTS.md, issue 16)."""
 
 
 def serve_workers() -> int:

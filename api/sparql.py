@@ -12,15 +12,16 @@ client with the SPARQL 1.1 Service Description (:mod:`catkg.api.descriptions`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from typing import Any, Literal
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response, StreamingResponse
 from pyoxigraph import NamedNode
-from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from catkg.api.errors import ApiError, error_responses
+from catkg.api.errors import ApiError, error_response, error_responses
 from catkg.api.negotiate import best_match
 from catkg.store.bounded import (
     BoundedError,
@@ -36,7 +37,7 @@ from catkg.store.bounded import (
 from catkg.store.embedded import StoreError
 from catkg.store.formats import kind_of, media_types
 from catkg.store.guard import MAX_LENGTH, RefusedQuery, Screened, screen
-from catkg.store.query import run_query
+from catkg.store.query import evaluate_query
 
 MAX_REQUEST = 256 * 1024
 """Largest request body (and query), in bytes."""
@@ -226,15 +227,19 @@ def negotiate(request: Request, params: dict[str, str]) -> Choice:
         key = requested.strip().lower()
         # A media type, or a list of them as SPARQLWrapper sends (format=application/ld+json,application/x-json+ld),
         # reads like an Accept header.
-        pair = FORMAT_PARAM.get(key) or ((_offer(key, RESULTS_OFFERS), _offer(key, GRAPH_OFFERS)) if "/" in key else (None, None))
+        pair = FORMAT_PARAM.get(key) or ((_offer(key, "results"), _offer(key, "graph")) if "/" in key else (None, None))
         if pair == (None, None):
             raise ApiError(400, f"unknown format {requested!r}; known: {', '.join(FORMAT_PARAM)} or a media type")
         return Choice(*pair)
     accept = request.headers.get("accept")
-    return Choice(_offer(accept, RESULTS_OFFERS), _offer(accept, GRAPH_OFFERS))
+    return Choice(_offer(accept, "results"), _offer(accept, "graph"))
 
 
-def _offer(accept: str | None, offers: dict[str, str]) -> str | None:
+@lru_cache(maxsize=256)
+def _offer(accept: str | None, kind: Literal["results", "graph"]) -> str | None:
+    """The format of one kind an Accept header (or a ``format`` media type) asks for. Remembered: clients send the
+    same few headers, and reading one against every offer cost a short query more than screening it did."""
+    offers = GRAPH_OFFERS if kind == "graph" else RESULTS_OFFERS
     chosen = best_match(accept, [*offers, *HTML_OFFERS])
     return "html" if chosen in HTML_OFFERS else offers.get(chosen) if chosen else None
 
@@ -266,14 +271,13 @@ def pool(request: Request) -> WorkerPool:
 async def evaluate(
     request: Request, screened: Screened, protocol: Protocol, choice: Choice, max_bytes: int | None = None
 ) -> Result:
-    """Run a screened query under the limits (:func:`catkg.store.query.run_query`); its result, or an ApiError with
+    """Run a screened query under the limits (:func:`catkg.store.query.evaluate_query`); its result, or an ApiError with
     the status to answer.
 
     A page (``html``) reads SPARQL JSON or N-Triples from the worker and renders them itself.
     """
     try:
-        return await run_in_threadpool(
-            run_query,
+        return await evaluate_query(
             request.app.state.store,
             screened,
             pool(request),
@@ -345,6 +349,22 @@ PROTOCOL_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+async def respond(request: Request) -> Response:
+    """Answer ``GET`` or ``POST /sparql``; both routes and :class:`FirstOnSparql` answer through here."""
+    from catkg.api import descriptions, editor
+
+    protocol = await parse_request(request)
+    if protocol.query is not None:
+        return await answer(request, protocol)
+    if request.method == "GET" and protocol.default_graph is None and set(protocol.params) <= {"format"}:
+        choice = negotiate(request, protocol.params)
+        if choice.graph == "html":
+            return await editor.page(request, protocol)
+        if choice.graph is not None:
+            return descriptions.service_description(request, choice.graph)
+    raise ApiError(400, "missing 'query' parameter")
+
+
 @router.get(
     "/sparql",
     summary="SPARQL 1.1 query (GET); without a query: the editor or the service description",
@@ -354,40 +374,54 @@ async def sparql_get(request: Request) -> Response:
     """`query` (once), `default-graph-uri` and `named-graph-uri` (any number), and `format` (json, xml, csv, tsv,
     turtle, ntriples, nquads, jsonld, rdfxml, html) or `Accept`. Without `query`: a browser gets the query editor,
     other clients the SPARQL 1.1 Service Description (Turtle by default)."""
-    from catkg.api import descriptions, editor
-
-    protocol = await parse_request(request)
-    if protocol.query is not None:
-        return await answer(request, protocol)
-    if protocol.default_graph is None and set(protocol.params) <= {"format"}:
-        choice = negotiate(request, protocol.params)
-        if choice.graph == "html":
-            return await editor.page(request, protocol)
-        if choice.graph is not None:
-            return descriptions.service_description(request, choice.graph)
-    raise ApiError(400, "missing 'query' parameter")
+    return await respond(request)
 
 
 @router.post("/sparql", summary="SPARQL 1.1 query (POST form-encoded or application/sparql-query)", responses=PROTOCOL_RESPONSES)
 async def sparql_post(request: Request) -> Response:
     """The query in a form body (`query=`) or as the whole body (`Content-Type: application/sparql-query`, with
     `default-graph-uri` and `named-graph-uri` in the URL). Updates are refused."""
-    protocol = await parse_request(request)
-    if protocol.query is None:
-        raise ApiError(400, "missing 'query' parameter")
-    return await answer(request, protocol)
+    return await respond(request)
+
+
+class FirstOnSparql:
+    """ASGI middleware: ``GET`` and ``POST /sparql`` answered by :func:`respond` before FastAPI's routing.
+
+    Short queries are the endpoint's busiest traffic, and the router, the dependency solving and the exception
+    middleware under it cost more CPU per request than a worker takes to evaluate one (measured in
+    benchmarks/RESULTS.md). It sits inside the CORS and security-header middleware, so every response keeps those
+    headers; its errors are the API's one JSON error shape, as the exception handlers give (``/sparql`` never
+    answers an HTML error page). Other methods (HEAD) and paths go on to the app; the two routes stay, for the
+    OpenAPI description, and answer the same way.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != "/sparql" or scope["method"] not in ("GET", "POST"):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive, send)
+        try:
+            response = await respond(request)
+        except ApiError as err:
+            response = error_response(err.status, err.message)
+        await response(scope, receive, send)
 
 
 __all__ = [
     "GRAPH_MEDIA",
     "RESULTS_MEDIA",
     "Choice",
+    "FirstOnSparql",
     "Protocol",
     "answer",
     "check",
     "evaluate",
     "negotiate",
     "parse_request",
+    "respond",
     "router",
     "start_pool",
     "stream",

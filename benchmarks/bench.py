@@ -52,6 +52,8 @@ ENTITY_FACTS = (
     "SELECT ?fact ?statement WHERE { ?fact cat:hasSubject <%s> ; cat:statement ?statement }"
 )
 """One entity's facts, with their statements: a short query that differs from request to request."""
+SHORT_CELLS = ("short", "short_unique", "entity_facts", "entity_facts_unique")
+"""The short-query cells: repeated texts, and the same made unique (see ``unique``)."""
 QUESTION = "quantified_risk_factors"
 JSON_RESULTS = "application/sparql-results+json"
 
@@ -405,6 +407,16 @@ def sparql_request(path: str, query: str) -> tuple[str, dict]:
     return path, {"params": {"query": query}, "headers": {"Accept": JSON_RESULTS}}
 
 
+def unique(requests: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
+    """The same SPARQL requests, each query text made different by a trailing comment: the engine's work is the
+    same, but no result cache (catkg keeps small results of repeated queries) can answer one from another."""
+    out = []
+    for i, (path, kw) in enumerate(requests):
+        params = {**kw["params"], "query": f"{kw['params']['query']}\n# request {i}"}
+        out.append((path, {**kw, "params": params}))
+    return out
+
+
 def sequential(base: str, requests: list[tuple[str, dict]], timeout: float, budget: float) -> dict[str, Any]:
     """Latency of requests one after another (one warm-up first), within ``budget`` seconds."""
     import httpx
@@ -520,18 +532,28 @@ def measure_server(
         fact_reqs = [(f"/api/facts/{f}", {}) for f in plan["facts"]]
     elif kind != "catkg2":
         fact_reqs = [sparql_request(server.sparql_path, fact_details_query(f)) for f in plan["facts"][:load]]
-    out["two_hop"] = sequential(base, cyc(two_hop, n), timeout, step)
+    # Every SPARQL request but the short cells' repeated ones has a text of its own (unique): these cells measure
+    # the evaluation, not catkg's result cache.
+    sparql_facts = kind not in ("catkg", "catkg2")
+    out["two_hop"] = sequential(base, unique(cyc(two_hop, n)), timeout, step)
     if kind != "catkg2":
-        out["fact"] = sequential(base, cyc(fact_reqs, n), timeout, step)
-    out["load_sparql"] = concurrent(base, cyc(two_hop, load), args.clients, timeout, step)
+        out["fact"] = sequential(base, unique(cyc(fact_reqs, n)) if sparql_facts else cyc(fact_reqs, n), timeout, step)
+    out["load_sparql"] = concurrent(base, unique(cyc(two_hop, load)), args.clients, timeout, step)
     if kind != "catkg2":
-        out["load_fact"] = concurrent(base, cyc(fact_reqs, load), args.clients, timeout, step)
+        facts = unique(cyc(fact_reqs, load)) if sparql_facts else cyc(fact_reqs, load)
+        out["load_fact"] = concurrent(base, facts, args.clients, timeout, step)
     short = [sparql_request(server.sparql_path, SHORT)]
     entity_facts = [sparql_request(server.sparql_path, ENTITY_FACTS % (ENTITY + e)) for e in plan["leaves"]]
-    concurrent(base, cyc(short, 200), args.clients, timeout, step)  # warm every worker before the short cells
-    for key, requests in (("short", short), ("entity_facts", entity_facts)):
+    concurrent(base, unique(cyc(short, 200)), args.clients, timeout, step)  # warm every worker first
+    k = args.short_requests
+    for key, requests in (
+        ("short", cyc(short, k)),
+        ("short_unique", unique(cyc(short, k))),
+        ("entity_facts", cyc(entity_facts, k)),
+        ("entity_facts_unique", unique(cyc(entity_facts, k))),
+    ):
         cpu = tree_cpu_seconds(server.proc.pid)
-        out[key] = concurrent(base, cyc(requests, args.short_requests), args.clients, timeout, step)
+        out[key] = concurrent(base, requests, args.clients, timeout, step)
         # The server's own CPU per answered request (all its processes), whatever the client costs.
         out[key]["server_cpu_ms"] = round((tree_cpu_seconds(server.proc.pid) - cpu) / max(1, out[key]["n"]) * 1000, 3)
     return out
@@ -631,12 +653,13 @@ def server_specs(
         (
             "catkg",
             lambda port, log: Server(
-                "catkg serve",
+                "catkg serve (CATKG_SERVE_WORKERS=1)",
                 [PY, "-m", "catkg.api.cli", "serve", "--store", str(work / "store"), "--port", str(port)],
                 url(port),
                 "/sparql",
                 log,
                 ready,
+                env={"CATKG_SERVE_WORKERS": "1"},
             ),
             1.0,
         ),
@@ -743,6 +766,9 @@ def run_size(facts: int, args: argparse.Namespace, deadline: float) -> dict[str,
     if facts > args.rdflib_max:
         res["rdflib"] = {"skipped": f"not run above {label(args.rdflib_max)} facts (--rdflib-max)"}
     for key, start, scale in server_specs(facts, args, work, nq, scaled(300, facts), left):
+        if args.servers and key not in args.servers:
+            res[key] = {"skipped": "not in --servers"}
+            continue
         res[key] = measure(key, start, scale, plan, args, step, scaled(60, facts), logs / f"{name}-{key}.log", left)
         say(f"{key}: {res[key]}")
     return res
@@ -966,7 +992,10 @@ def report(results: list[dict], meta: dict, command: str, notes: list[str], prof
         f"## Short SPARQL queries, {meta['clients']} concurrent clients on loopback",
         "",
         "`short` = `" + SHORT + "` every time; `entity_facts` = one entity's facts with their statements "
-        "(a different leaf entity each request). catkg = `catkg serve` (one process), catkg2 = the same with "
+        "(40 leaf entities in turn). These repeat: catkg answers a repeated query from its result cache "
+        "(`CATKG_SPARQL_CACHE_BYTES`), oxigraph evaluates each. `short_unique` and `entity_facts_unique` are the same "
+        "requests with a comment that makes every query text different, so every one is evaluated by every server. "
+        "catkg = `catkg serve` (one process), catkg2 = the same with "
         "`CATKG_SERVE_WORKERS=2`; oxigraph = `oxigraph serve-read-only`. The clients are Python threads on the same "
         "machine (httpx, one connection each): their own CPU is part of what limits every server. `server CPU` is "
         "the CPU time of the server and all its processes per answered request, measured over the cell.",
@@ -975,7 +1004,7 @@ def report(results: list[dict], meta: dict, command: str, notes: list[str], prof
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in results:
-        for q in ("short", "entity_facts"):
+        for q in SHORT_CELLS:
             base = g(r, "oxigraph", q, "rps", default=None)
             for s in ("catkg", "catkg2", "oxigraph"):
                 d = g(r, s, q, default={})
@@ -1024,7 +1053,7 @@ def report(results: list[dict], meta: dict, command: str, notes: list[str], prof
         if c and rl:
             checks.append(("/sparql throughput ≥ 10x rdflib-endpoint", c / rl, c / rl >= 10, "x"))
         for s in ("catkg", "catkg2"):
-            for q in ("short", "entity_facts"):
+            for q in SHORT_CELLS:
                 mine, theirs = g(r, s, q, "rps", default=None), g(r, "oxigraph", q, "rps", default=None)
                 if mine and theirs and not g(r, s, q, "errors", default=0):
                     checks.append((f"{s} {q} /sparql throughput ≥ 1.0x oxigraph serve", mine / theirs, mine >= theirs, "x"))
@@ -1087,6 +1116,12 @@ def main() -> None:
         type=float,
         default=None,
         help="seconds at most per latency/throughput cell (default: 180 at 10k, x sqrt(facts/10k))",
+    )
+    parser.add_argument(
+        "--servers",
+        type=lambda text: set(text.split(",")),
+        default=None,
+        help="comma-separated servers to measure (catkg,catkg2,oxigraph,rdflib; default: all)",
     )
     parser.add_argument("--budget-minutes", type=float, default=75, help="stop starting new work after this")
     parser.add_argument("--profile", action="store_true", help="pyinstrument over the direct queries")

@@ -20,9 +20,11 @@ changes.
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import json
 import os
-import select
+import re
 import shutil
 import signal
 import subprocess
@@ -30,19 +32,25 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
-from collections import deque
-from collections.abc import Iterator
+from collections import OrderedDict, deque
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from catkg.store.formats import FORMATS
 from catkg.store.protocol import PIPE_SIZE, Job, Reply
 
 GIB = 1024 * 1024 * 1024
+T = TypeVar("T")
 INLINE_BYTES = 256 * 1024
 """Largest result answered from memory rather than through a spool file (see ``Limits.inline_bytes``)."""
+CACHE_BYTES = 32 * 1024 * 1024
+"""Bytes of small results a pool keeps to answer a repeated query without a worker (``Limits.cache_bytes``)."""
+UNREPEATABLE = re.compile(r"\b(?:RAND|NOW|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+"""Calls whose value changes from one evaluation to the next: a query with one (or with these words anywhere, say
+in a string: caching less is safe) is always evaluated."""
 
 
 class BoundedError(Exception):
@@ -82,7 +90,8 @@ class Limits:
     """The bounds of every query. ``from_env`` reads ``CATKG_SPARQL_TIMEOUT`` (seconds), ``CATKG_SPARQL_MAX_BYTES``,
     ``CATKG_SPARQL_WORKERS``, ``CATKG_SPARQL_MAX_MEMORY`` (bytes of address space per worker, 0 for none) and
     ``CATKG_SPARQL_ISOLATE`` (0 to leave workers on the host's network); ``inline_bytes`` is the largest result
-    answered from memory (0: every result through a spool file)."""
+    answered from memory (0: every result through a spool file); ``cache_bytes`` (``CATKG_SPARQL_CACHE_BYTES``) bounds
+    the results kept to answer the same query again (0: none, see :class:`ResultCache`)."""
 
     timeout: float = 10.0
     max_bytes: int = 100 * 1024 * 1024
@@ -90,6 +99,7 @@ class Limits:
     memory: int = 4 * GIB
     isolate: bool = True
     inline_bytes: int = INLINE_BYTES
+    cache_bytes: int = CACHE_BYTES
 
     ENV = {
         "timeout": "CATKG_SPARQL_TIMEOUT",
@@ -98,6 +108,7 @@ class Limits:
         "memory": "CATKG_SPARQL_MAX_MEMORY",
         "isolate": "CATKG_SPARQL_ISOLATE",
         "inline_bytes": "CATKG_SPARQL_INLINE_BYTES",
+        "cache_bytes": "CATKG_SPARQL_CACHE_BYTES",
     }
 
     @classmethod
@@ -120,7 +131,7 @@ class Limits:
                     raise ValueError(f"{cls.ENV[spec.name]}={raw!r} is not a valid {spec.type}") from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         limits = cls(**values)
-        if limits.timeout <= 0 or limits.workers < 1 or limits.max_bytes < 1 or limits.inline_bytes < 0:
+        if limits.timeout <= 0 or limits.workers < 1 or limits.max_bytes < 1 or min(limits.inline_bytes, limits.cache_bytes) < 0:
             raise ValueError(f"the SPARQL limits must be positive: {limits}")
         return limits
 
@@ -173,6 +184,81 @@ class Result:
             self.path.unlink(missing_ok=True)
 
 
+CacheKey = tuple[str, str, str | None, str | None, tuple[str, ...] | None, tuple[str, ...] | None, bool]
+
+
+class ResultCache:
+    """Small results by everything that decides them (generation directory, query text, formats, dataset), least
+    recently used first out past ``capacity`` bytes.
+
+    A generation never changes once built, so a query without :data:`UNREPEATABLE` calls has one answer in it; a
+    rebuild is a new directory, hence new keys. Researchers and pages send the same short queries again and again,
+    and a worker round trip costs a short query more CPU than the rest of its request (benchmarks/RESULTS.md).
+    Only results that travelled inline (within ``Limits.inline_bytes``) are kept.
+    """
+
+    def __init__(self, capacity: int):
+        self.capacity = capacity
+        self.size = 0
+        self._entries: OrderedDict[CacheKey, tuple[Reply, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(job: Job) -> CacheKey | None:
+        """The key of a job's result, or None when the query may answer differently each time."""
+        if UNREPEATABLE.search(job.query):
+            return None
+        graphs = tuple(job.default_graph) if job.default_graph is not None else None
+        named = tuple(job.named_graphs) if job.named_graphs is not None else None
+        return (job.directory, job.query, job.results_format, job.graph_format, graphs, named, job.dataset)
+
+    def get(self, key: CacheKey) -> tuple[Reply, bytes] | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: CacheKey, reply: Reply, body: bytes) -> None:
+        cost = len(body) + len(key[1]) + 200  # the key's text, and about what the tuple and reply hold
+        if cost > self.capacity:
+            return
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = (reply, body)
+            self.size += cost
+            while self.size > self.capacity:
+                old_key, (_, old_body) = self._entries.popitem(last=False)
+                self.size -= len(old_body) + len(old_key[1]) + 200
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+class _Reading:
+    """What a worker has sent so far for one job: its reply line, then (``inline``) the result's bytes."""
+
+    __slots__ = ("data", "reply")
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+        self.reply: Reply | None = None
+
+    def feed(self, chunk: bytes | memoryview) -> tuple[Reply, bytes | None] | None:
+        """Take the next bytes read; the reply (and inline result) once complete, else None."""
+        self.data += chunk
+        if self.reply is None:
+            end = self.data.find(b"\n")
+            if end < 0:
+                return None
+            self.reply = Reply.decode(bytes(self.data[:end]))
+            del self.data[: end + 1]
+            if not self.reply.inline:
+                return self.reply, None
+        return (self.reply, bytes(self.data)) if len(self.data) >= self.reply.size else None
+
+
 @dataclass(eq=False)
 class _Worker:
     proc: subprocess.Popen
@@ -180,39 +266,55 @@ class _Worker:
     buffer: bytearray = field(default_factory=lambda: bytearray(PIPE_SIZE))
     """Reads land here: a fresh 1 MiB ``os.read`` buffer costs an mmap a reply (8 us against 0.7 us, measured)."""
 
-    def call(self, job: Job, timeout: float) -> tuple[Reply, bytes | None]:
-        """Send one job and wait for its reply (and inline result); kill the worker when it runs out of time or dies."""
-        deadline = time.monotonic() + timeout
+    async def call(self, job: Job, timeout: float) -> tuple[Reply, bytes | None]:
+        """Send one job and wait for its reply (and inline result) on the running event loop, without a thread;
+        kill the worker when it runs out of time, dies, or the caller is cancelled (its answer would otherwise be
+        read as the next job's)."""
         assert self.proc.stdin is not None and self.proc.stdout is not None
         try:
+            # The worker is idle and reading: the write ends as soon as it has read the job.
             self.proc.stdin.write(job.encode())
-            self.proc.stdin.flush()
         except OSError:
             raise WorkerCrashed(self._death()) from None
-        fd = self.proc.stdout.fileno()
-        poller = select.poll()
-        poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
-        data, buffer = bytearray(), self.buffer
-        reply: Reply | None = None
-        while True:
-            if reply is None and (end := data.find(b"\n")) >= 0:
-                reply = Reply.decode(bytes(data[:end]))
-                del data[: end + 1]
-                if not reply.inline:
-                    return reply, None
-            if reply is not None and len(data) >= reply.size:
-                return reply, bytes(data)
-            while not poller.poll(max(0.0, deadline - time.monotonic()) * 1000):
-                if time.monotonic() >= deadline:
-                    self.kill()
-                    raise QueryTimeout(
+        loop = asyncio.get_running_loop()
+        fd, buffer, reading = self.proc.stdout.fileno(), self.buffer, _Reading()
+        done: asyncio.Future[tuple[Reply, bytes | None] | None] = loop.create_future()
+
+        def readable() -> None:
+            try:
+                n = os.readv(fd, [buffer])
+                got = reading.feed(memoryview(buffer)[:n]) if n else None
+            except (OSError, ValueError) as err:  # a broken pipe, or a reply that is not one
+                done.set_exception(WorkerCrashed(f"the query worker sent no valid answer ({err})"))
+                loop.remove_reader(fd)
+                return
+            if not n or got is not None:
+                loop.remove_reader(fd)
+                done.set_result(got)
+
+        def out_of_time() -> None:
+            if not done.done():
+                loop.remove_reader(fd)
+                done.set_exception(
+                    QueryTimeout(
                         f"the query ran out of time: the limit is {timeout:g} s; "
                         "narrow it (a LIMIT, a more selective pattern) and try again"
                     )
-            n = os.readv(fd, [buffer])
-            if not n:
-                raise WorkerCrashed(self._death())
-            data += buffer[:n]
+                )
+
+        loop.add_reader(fd, readable)
+        timer = loop.call_later(timeout, out_of_time)  # cheaper than wait_for, which wraps the future in another
+        try:
+            got = await done
+        except BaseException:  # out of time, cancelled, or the worker's answer was broken
+            loop.remove_reader(fd)
+            self.kill()
+            raise
+        finally:
+            timer.cancel()
+        if got is None:
+            raise WorkerCrashed(self._death())
+        return got
 
     def _death(self) -> str:
         self.kill()
@@ -241,7 +343,9 @@ class _Worker:
 class WorkerPool:
     """Up to ``limits.workers`` worker processes, started when first needed and replaced when killed.
 
-    ``run`` is blocking and thread-safe: call it from a thread (the HTTP layer uses Starlette's thread pool).
+    ``evaluate`` runs on an event loop (the HTTP layer's: a query costs no thread hop); ``run`` is its blocking
+    form, for the CLI and tests. Both are safe from several threads and loops at once: a free worker is handed to
+    the longest waiter, on whichever loop it waits.
     """
 
     def __init__(self, limits: Limits | None = None):
@@ -249,7 +353,10 @@ class WorkerPool:
         self.spool = Path(tempfile.mkdtemp(prefix="catkg-sparql-"))
         self.isolated: bool | None = None
         """Whether the last worker that answered had no network (None before the first answer)."""
-        self._slots = threading.BoundedSemaphore(self.limits.workers)
+        self._free = self.limits.workers
+        self._jobs = itertools.count()
+        self.cache = ResultCache(self.limits.cache_bytes) if self.limits.cache_bytes else None
+        self._waiters: deque[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = deque()
         self._idle: deque[_Worker] = deque()
         """Warm workers at the right end; replacements join at the left, so a warm one answers first."""
         self._lock = threading.Lock()
@@ -271,14 +378,62 @@ class WorkerPool:
             self._workers.add(worker)
         return worker
 
-    def _acquire(self, wait: float) -> _Worker:
+    async def _acquire(self, wait: float) -> _Worker:
         if self._closed:
             raise PoolBusy("the query service is shutting down")
-        if not self._slots.acquire(timeout=wait):
-            raise PoolBusy(f"all {self.limits.workers} query workers stayed busy for {wait:g} s; try again shortly")
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            if self._free:
+                self._free -= 1
+                waiter = None
+            else:
+                waiter = loop.create_future()
+                self._waiters.append((loop, waiter))
+        if waiter is not None:
+            try:
+                await asyncio.wait_for(waiter, wait)  # resolved by _hand: the slot is this caller's
+            except BaseException as err:
+                with self._lock:
+                    if (loop, waiter) in self._waiters:
+                        self._waiters.remove((loop, waiter))
+                if isinstance(err, TimeoutError):
+                    raise PoolBusy(
+                        f"all {self.limits.workers} query workers stayed busy for {wait:g} s; try again shortly"
+                    ) from None
+                raise
+            if self._closed:
+                self._give_back()
+                raise PoolBusy("the query service is shutting down")
         with self._lock:
             warm = self._idle.pop() if self._idle else None
         return warm or self._spawn()
+
+    def _give_back(self) -> None:
+        """A slot is free: hand it to the longest waiter, on its own loop, or keep it."""
+        try:
+            here = asyncio.get_running_loop()
+        except RuntimeError:
+            here = None
+        with self._lock:
+            while self._waiters:
+                loop, waiter = self._waiters.popleft()
+                if loop is here:
+                    break
+                try:
+                    loop.call_soon_threadsafe(self._hand, waiter)
+                    return
+                except RuntimeError:  # its loop has closed: nobody waits there any more
+                    continue
+            else:
+                self._free += 1
+                return
+        self._hand(waiter)  # on this loop: at once, not an iteration later (a worker idles until it has a job)
+
+    def _hand(self, waiter: asyncio.Future[None]) -> None:
+        if waiter.done():  # it stopped waiting (timed out, cancelled) before the slot reached it
+            self._give_back()
+        else:
+            waiter.set_result(None)
 
     def _release(self, worker: _Worker, alive: bool) -> None:
         if not alive:
@@ -293,9 +448,9 @@ class WorkerPool:
         else:
             with self._lock:
                 self._idle.append(worker)
-        self._slots.release()
+        self._give_back()
 
-    def run(
+    async def evaluate(
         self,
         directory: Path,
         query: str,
@@ -320,7 +475,7 @@ class WorkerPool:
         """
         timeout = self.limits.timeout if timeout is None else timeout
         limit = self.limits.max_bytes if max_bytes is None else max_bytes
-        path = self.spool / uuid.uuid4().hex
+        path = self.spool / str(next(self._jobs))  # the spool directory is this pool's own
         job = Job(
             str(directory),
             query,
@@ -333,17 +488,27 @@ class WorkerPool:
             limit,
             min(self.limits.inline_bytes, limit),
         )
-        worker = self._acquire(timeout)
+        cache = self.cache
+        key = cache.key(job) if cache is not None else None
+        if cache is not None and key is not None and (kept := cache.get(key)) is not None and kept[0].size <= limit:
+            return outcome(kept[0], kept[1], path, limit)  # answered without a worker
+        worker = await self._acquire(timeout)
         alive = False
         try:
-            reply, body = worker.call(job, timeout)
+            reply, body = await worker.call(job, timeout)
             alive = True
         finally:
             self._release(worker, alive)
             if not alive:
                 path.unlink(missing_ok=True)
         self.isolated = reply.isolated
+        if cache is not None and key is not None and reply.status == "ok" and reply.inline and body is not None:
+            cache.put(key, reply, body)
         return outcome(reply, body, path, limit)
+
+    def run(self, directory: Path, query: str, **options: Any) -> Result:
+        """:meth:`evaluate`, blocking: for a caller that is not a coroutine (the CLI, a thread)."""
+        return blocking(self.evaluate(directory, query, **options))
 
     def close(self) -> None:
         """Stop every worker and remove the spool."""
@@ -351,6 +516,13 @@ class WorkerPool:
         with self._lock:
             workers = list(self._workers)
             self._workers.clear()
+            waiting = list(self._waiters)
+            self._waiters.clear()
+        for loop, waiter in waiting:  # each wakes, sees the pool closed and answers PoolBusy
+            try:
+                loop.call_soon_threadsafe(self._hand, waiter)
+            except RuntimeError:
+                pass
         for worker in workers:
             worker.kill()
         shutil.rmtree(self.spool, ignore_errors=True)
@@ -358,6 +530,17 @@ class WorkerPool:
     def __del__(self) -> None:
         if not getattr(self, "_closed", True):
             self.close()
+
+
+def blocking(work: Coroutine[Any, Any, T]) -> T:
+    """Run ``work`` to its end and return its value, from code that is not a coroutine: on a loop of its own, or,
+    when this thread already runs a loop (synchronous code called under an async framework), on a thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(work)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="catkg-blocking") as thread:
+        return thread.submit(asyncio.run, work).result()
 
 
 def outcome(reply: Reply, body: bytes | None, path: Path, limit: int) -> Result:

@@ -1,21 +1,24 @@
 """One way to run a screened SPARQL query under the endpoint's limits, on whichever store holds the graph.
 
-The CLI's ``query`` and the ``/sparql`` endpoint both call :func:`run_query`: on the embedded store the query is
-evaluated in a killable worker (:class:`~catkg.store.bounded.WorkerPool`), on a remote store it is forwarded under
-the same time and size limits (:func:`~catkg.store.remote.run_bounded`); either way the answer is a
-:class:`~catkg.store.bounded.Result` in a format of :data:`~catkg.store.formats.FORMATS`, or one of the
-:class:`~catkg.store.bounded.BoundedError` s.
+The ``/sparql`` endpoint awaits :func:`evaluate_query` on its event loop, and the CLI's ``query`` calls its
+blocking form :func:`run_query`: on the embedded store the query is evaluated in a killable worker
+(:class:`~catkg.store.bounded.WorkerPool`), on a remote store it is forwarded under the same time and size limits
+(:func:`~catkg.store.remote.run_bounded`); either way the answer is a :class:`~catkg.store.bounded.Result` in a
+format of :data:`~catkg.store.formats.FORMATS`, or one of the :class:`~catkg.store.bounded.BoundedError` s.
 """
 
 from __future__ import annotations
 
-from catkg.store.bounded import Result, WorkerPool
+import asyncio
+from typing import Any
+
+from catkg.store.bounded import Result, WorkerPool, blocking
 from catkg.store.embedded import EmbeddedStore
 from catkg.store.guard import Screened
 from catkg.store.remote import RemoteStore, run_bounded
 
 
-def run_query(
+async def evaluate_query(
     store: EmbeddedStore | RemoteStore,
     screened: Screened,
     pool: WorkerPool,
@@ -30,7 +33,8 @@ def run_query(
 
     ``results_format`` serializes SELECT/ASK results and ``graph_format`` CONSTRUCT/DESCRIBE results (names of
     :data:`~catkg.store.formats.FORMATS`; None: not acceptable). Without ``default_graph`` the default graph is the
-    union of catkg's graphs, unless the query names its own dataset. Blocking: call it from a thread.
+    union of catkg's graphs, unless the query names its own dataset. On the embedded store it waits for the worker
+    on the running loop; a remote store's blocking client runs in a thread.
 
     :raises SyntaxError: with the parser's message.
     :raises QueryTimeout, ResultTooLarge, WorkerCrashed, PoolBusy, QueryFailed, NotAcceptable: see each.
@@ -39,7 +43,8 @@ def run_query(
     if isinstance(store, RemoteStore):
         limits = pool.limits
         limit = limits.max_bytes if max_bytes is None else max_bytes
-        return run_bounded(
+        return await asyncio.to_thread(
+            run_bounded,
             store,
             screened.text,
             spool=pool.spool,
@@ -52,7 +57,7 @@ def run_query(
             dataset=screened.dataset,
             inline_bytes=min(limits.inline_bytes, limit),
         )
-    return pool.run(
+    return await pool.evaluate(
         store.directory / "oxigraph",
         screened.text,
         results_format=results_format,
@@ -64,4 +69,9 @@ def run_query(
     )
 
 
-__all__ = ["run_query"]
+def run_query(store: EmbeddedStore | RemoteStore, screened: Screened, pool: WorkerPool, **options: Any) -> Result:
+    """:func:`evaluate_query`, blocking: for a caller without an event loop (the CLI)."""
+    return blocking(evaluate_query(store, screened, pool, **options))
+
+
+__all__ = ["evaluate_query", "run_query"]

@@ -27,6 +27,7 @@ def limited(store_path: Path) -> Iterator[str]:
             "CATKG_SPARQL_TIMEOUT": str(TIMEOUT),
             "CATKG_SPARQL_MAX_BYTES": str(MAX_BYTES),
             "CATKG_SPARQL_MAX_MEMORY": str(2 * 1024**3),
+            "CATKG_SPARQL_CACHE_BYTES": "0",  # every query reaches a worker: "the next one answers" means a worker did
         },
     )
     yield f"http://127.0.0.1:{port}"

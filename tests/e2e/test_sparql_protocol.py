@@ -418,3 +418,14 @@ def test_large_results_stream_with_a_length(server: str, store) -> None:
     as_json = httpx.get(f"{server}/sparql", params={"query": query}).json()
     assert len(as_json["results"]["bindings"]) == store.info["counts"]["triples"]
     json.dumps(as_json)
+
+
+def test_a_repeated_query_answers_the_same_and_a_random_one_does_not(server: str) -> None:
+    """The result cache (store/bounded.py) answers a repeated query with the same bytes and headers; a query that
+    calls RAND() is evaluated every time."""
+    query = {"query": "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 20"}
+    first, again = (httpx.get(f"{server}/sparql", params=query, timeout=10) for _ in range(2))
+    assert first.status_code == again.status_code == 200 and first.content == again.content
+    assert {k: v for k, v in first.headers.items() if k != "date"} == {k: v for k, v in again.headers.items() if k != "date"}
+    draws = {httpx.get(f"{server}/sparql", params={"query": "SELECT (RAND() AS ?r) {}"}, timeout=10).content for _ in range(3)}
+    assert len(draws) == 3
