@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -42,6 +43,23 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
     )
     build_graph(out / "store", curated=out / "curated", sources=out / "sources")
     return EmbeddedStore(out / "store")
+
+
+@pytest.fixture
+def curation(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the project's curated folder and source texts, (curated, sources): what the commands that change
+    the curation (`catkg source add`, `ground --write`) are tried on."""
+    from catkg.ingest.validate import curated_root, sources_root
+
+    root = tmp_path / "ingest"
+    shutil.copytree(curated_root(), root / "curated")
+    shutil.copytree(sources_root(), root / "sources")
+    return root / "curated", root / "sources"
+
+
+def snapshot(*folders: Path) -> dict[str, bytes]:
+    """Every file under the folders (hidden ones too), by path: what 'unchanged' is checked against."""
+    return {str(p): p.read_bytes() for folder in folders for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="session")

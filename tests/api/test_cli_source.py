@@ -6,31 +6,19 @@ curated folder and the source texts byte for byte as they were.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from cli_runner import catkg
+from conftest import snapshot
 
-from catkg.ingest.validate import curated_root, sources_root
+from catkg.ingest.validate import sources_root
 
 FIXTURES = Path(__file__).resolve().parents[1] / "ingest" / "fixtures"
 JATS = FIXTURES / "new-article.jats.xml"
 PUBMED = FIXTURES / "new-article.pubmed.xml"
-
-
-@pytest.fixture
-def curation(tmp_path: Path) -> tuple[Path, Path]:
-    root = tmp_path / "ingest"
-    shutil.copytree(curated_root(), root / "curated")
-    shutil.copytree(sources_root(), root / "sources")
-    return root / "curated", root / "sources"
-
-
-def snapshot(*folders: Path) -> dict[str, bytes]:
-    return {str(p): p.read_bytes() for folder in folders for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def add(file: Path, curated: Path, sources: Path, *extra: str):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import snapshot
 from hypothesis import given
 from hypothesis import strategies as st
 from test_curated_facts import assert_canonical
@@ -29,20 +30,6 @@ JATS = FIXTURES / "new-article.jats.xml"
 PUBMED = FIXTURES / "new-article.pubmed.xml"
 REVIEW = sources_root() / "002_7e3217616b27ac64.txt"
 DIC = sources_root() / "000_39374a5e31a6b0a7.txt"
-
-
-@pytest.fixture
-def curation(tmp_path: Path) -> tuple[Path, Path]:
-    """A copy of the project's curated folder and source texts: (curated, sources)."""
-    root = tmp_path / "ingest"
-    shutil.copytree(curated_root(), root / "curated")
-    shutil.copytree(sources_root(), root / "sources")
-    return root / "curated", root / "sources"
-
-
-def snapshot(*folders: Path) -> dict[str, bytes]:
-    """Every file under the folders (hidden ones too), by path: what 'unchanged' is checked against."""
-    return {str(p): p.read_bytes() for folder in folders for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def review_lines() -> set[str]:
