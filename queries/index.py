@@ -97,15 +97,16 @@ def write_index(directory: Path, facts: Iterable[dict[str, Any]], entities: dict
             "INSERT INTO names VALUES (?, ?)", ((name, entity) for entity, text in entities.items() for name in text.names)
         )
 
-        def documents() -> Iterator[tuple[int, dict[str, list[str]]]]:
+        def documents() -> Iterator[tuple[int, str]]:
             for batch in _batches(enumerate(facts, 1), BATCH):
-                docs = [(n, f, document(f, entities, kinds, types)) for n, f in batch]
+                # Each document is made into JSON once, for its facets row and for the engine (which parses it in
+                # Rust: one call a fact, not one a value).
+                docs = [(n, f, orjson.dumps(document(f, entities, kinds, types)).decode()) for n, f in batch]
                 db.executemany(
-                    "INSERT INTO documents VALUES (?, ?, ?)", ((n, f["id"], orjson.dumps(f).decode()) for n, f, _ in docs)
+                    "INSERT INTO documents VALUES (?, ?, ?)", [(n, f["id"], orjson.dumps(f).decode()) for n, f, _ in docs]
                 )
                 db.executemany(
-                    f"INSERT INTO facets VALUES (?{', ?' * (len(FACETS) + 1)})",
-                    ((n, *facets(f), orjson.dumps(d).decode()) for n, f, d in docs),
+                    f"INSERT INTO facets VALUES (?{', ?' * (len(FACETS) + 1)})", [(n, *facets(f), d) for n, f, d in docs]
                 )
                 yield from ((n, d) for n, _, d in docs)
 
