@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import bench
+import orjson
 import synth
 from pyoxigraph import Store
 
@@ -157,7 +158,7 @@ def build(facts: int, work: Path) -> dict[str, Any]:
     alone = work / "engine-alone"
     alone.mkdir()
     started = time.perf_counter()
-    fulltext.write(alone, ((n, document(f, texts, kinds, types)) for n, f in enumerate(facts_of, 1)))
+    fulltext.write(alone, ((n, orjson.dumps(document(f, texts, kinds, types)).decode()) for n, f in enumerate(facts_of, 1)))
     engine_s = time.perf_counter() - started - made_s
     shutil.rmtree(alone)
     _, again = documents(facts)

@@ -97,15 +97,16 @@ def write_index(directory: Path, facts: Iterable[dict[str, Any]], entities: dict
             "INSERT INTO names VALUES (?, ?)", ((name, entity) for entity, text in entities.items() for name in text.names)
         )
 
-        def documents() -> Iterator[tuple[int, dict[str, list[str]]]]:
+        def documents() -> Iterator[tuple[int, str]]:
             for batch in _batches(enumerate(facts, 1), BATCH):
-                docs = [(n, f, document(f, entities, kinds, types)) for n, f in batch]
+                # Each document is made into JSON once, for its facets row and for the engine (which parses it in
+                # Rust: one call a fact, not one a value).
+                docs = [(n, f, orjson.dumps(document(f, entities, kinds, types)).decode()) for n, f in batch]
                 db.executemany(
-                    "INSERT INTO documents VALUES (?, ?, ?)", ((n, f["id"], orjson.dumps(f).decode()) for n, f, _ in docs)
+                    "INSERT INTO documents VALUES (?, ?, ?)", [(n, f["id"], orjson.dumps(f).decode()) for n, f, _ in docs]
                 )
                 db.executemany(
-                    f"INSERT INTO facets VALUES (?{', ?' * (len(FACETS) + 1)})",
-                    ((n, *facets(f), orjson.dumps(d).decode()) for n, f, d in docs),
+                    f"INSERT INTO facets VALUES (?{', ?' * (len(FACETS) + 1)})", [(n, *facets(f), d) for n, f, d in docs]
                 )
                 yield from ((n, d) for n, _, d in docs)
 
@@ -155,25 +156,34 @@ def document(
     fact: dict[str, Any], entities: dict[str, EntityText], kinds: dict[str, str], types: dict[str, list[str]]
 ) -> dict[str, list[str]]:
     """One fact's document of the full-text engine: its text, its entities' names and tokens, the details of its
-    values, evidence, predicate and kind, and its facets as exact tokens."""
-    ends = (entities[fact["subject"]["id"]], entities[fact["object"]["id"]])
-    evidence = fact["evidence"]
-    details = {fact["predicate"], kinds[fact["kind"]], *evidence["citations"], *(value["as_written"] for value in fact["values"])}
-    if evidence["attributed_to"]:
-        details.add(evidence["attributed_to"])
-    measures = {value["measure"] for value in fact["values"]} | ({"any"} if fact["values"] else set())
+    values, evidence, predicate and kind, and its facets as exact tokens (each column's values sorted, no repeats).
+
+    Written for a million calls a build: the columns of a fact about one entity, or without values, skip the sets
+    and sorts they do not need (at 100k synthetic facts this function was 40% of the index step's main thread)."""
+    subject, obj = fact["subject"], fact["object"]
+    a, b = entities[subject["id"]], entities[obj["id"]]
+    evidence, values = fact["evidence"], fact["values"]
+    details = {fact["predicate"], kinds[fact["kind"]], *evidence["citations"], *[value["as_written"] for value in values]}
+    attributed = evidence["attributed_to"]
+    if attributed:
+        details.add(attributed)
+    if a is b:
+        names, tokens, broader = sorted(set(a.names)), [a.token], sorted(a.broader)
+    else:
+        names, broader = sorted({*a.names, *b.names}), sorted(a.broader | b.broader)
+        tokens = sorted({a.token, b.token})
     return {
         "statement": [fact["statement"]],
         "quote": [evidence["quote"]],
-        "names": sorted({n for e in ends for n in e.names}),
-        "entities": sorted({e.token for e in ends}),
-        "broader": sorted(ends[0].broader | ends[1].broader),
+        "names": names,
+        "entities": tokens,
+        "broader": broader,
         "details": sorted(details),
         "kind": [fact["kind"]],
         "design": [fact["study_design"]],
-        "measures": sorted(measures),
-        "source": ["reference" if evidence["cites"] else "article", *(["attributed"] if evidence["attributed_to"] else [])],
-        "types": sorted({t for end in (fact["subject"], fact["object"]) for t in types.get(end["type"], [end["type"]])}),
+        "measures": sorted({"any", *[value["measure"] for value in values]}) if values else [],
+        "source": ["reference" if evidence["cites"] else "article", *(["attributed"] if attributed else [])],
+        "types": sorted({*types.get(subject["type"], [subject["type"]]), *types.get(obj["type"], [obj["type"]])}),
     }
 
 
