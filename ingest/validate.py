@@ -132,10 +132,15 @@ WORDS = {
 }
 
 
+NUMBER_WORD = re.compile(rf"\b(?:{'|'.join(WORDS)})\b", re.IGNORECASE)
+"""Any of :data:`WORDS` as a whole word: one search for all of them (a search a word took a third of validating
+10k facts, measured)."""
+
+
 def numbers_in(text: str) -> set[float]:
     """Every number written in ``text``, digits (1,001 -> 1001) or words (three -> 3)."""
     found = {float(n.replace(",", "")) for n in NUMBER.findall(text)}
-    found |= {float(v) for w, v in WORDS.items() if re.search(rf"\b{w}\b", text, re.IGNORECASE)}
+    found |= {float(WORDS[w.lower()]) for w in NUMBER_WORD.findall(text)}
     return found
 
 
