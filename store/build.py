@@ -254,7 +254,8 @@ def _load_and_check(
     would then merge two files: the 2-hop query of benchmarks/ took 9% longer on such a store (measured at 10k).
 
     The graphs are written as N-Quads into a pipe that ``bulk_load`` reads (Rust, without the GIL), and each
-    chunk of facts also goes to the SHACL check, which runs on its own in-memory stores; HermiT runs in its JVM.
+    chunk of facts also goes to the SHACL check, which runs on its own in-memory stores (large batches in worker
+    processes); HermiT runs in its JVM.
     So the two cores share the work instead of taking it in turn (benchmarks/RESULTS.md has the phases). One
     load, not one a graph: RocksDB compacts its first level once four loads have landed there, and the
     compaction left the 10k store 1.6x the size of the same quads loaded at once.

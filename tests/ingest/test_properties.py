@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -9,7 +10,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from catkg.ingest.load import Curation, load_file, read_yaml
-from catkg.ingest.validate import closest_passage, numbers_in, occurrences, sources_root
+from catkg.ingest.validate import NUMBER, WORDS, closest_passage, numbers_in, occurrences, sources_root
 
 REVIEW = (sources_root() / "002_7e3217616b27ac64.txt").read_text(encoding="utf-8")
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -108,3 +109,12 @@ def test_a_file_that_is_only_a_null_is_a_problem(tmp_path: Path) -> None:
         path.write_text(text, encoding="utf-8")
         problems = load_file(path, "x.yaml", Curation())
         assert [p.message for p in problems] == ["the file holds only a null, no records"], text
+
+
+@FAST
+@given(st.lists(st.sampled_from([*WORDS, *(w.upper() for w in WORDS), "twofold", "none", "-", " ", "4", "x"]), max_size=12))
+def test_number_words_are_found_as_whole_words_each_as_its_own_search_would(words: list[str]) -> None:
+    """One search for all the number words finds what a search a word found (the rule numbers_in had before)."""
+    for joined in (" ".join(words), "".join(words), "-".join(words)):
+        each = {float(v) for w, v in WORDS.items() if re.search(rf"\b{w}\b", joined, re.IGNORECASE)}
+        assert numbers_in(joined) - {float(n.replace(",", "")) for n in NUMBER.findall(joined)} <= each <= numbers_in(joined)

@@ -250,3 +250,23 @@ def test_the_chunked_check_sees_every_focus_node_once() -> None:
     data = graph().dump(format=RdfFormat.N_TRIPLES, from_graph=DefaultGraph())
     records, chunks = split(data, 7)
     assert check_shapes(records, chunks).focus_nodes == check_shapes(data).focus_nodes > 1000
+
+
+def test_batches_checked_in_worker_processes_find_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large batches go to worker processes (the build's case): the same focus nodes, and a violation found in
+    a worker comes back as the ShapeError naming its record, as when checked here."""
+    from catkg.ontology import shacl
+
+    data = graph().dump(format=RdfFormat.N_TRIPLES, from_graph=DefaultGraph())
+    records, chunks = split(data, 4)
+    here = check_shapes(records, chunks).focus_nodes
+    monkeypatch.setattr(shacl, "BATCH_BYTES", 1)
+    monkeypatch.setattr(shacl, "PROCESS_BYTES", 1)  # every batch to a worker
+    assert check_shapes(records, chunks).focus_nodes == here > 1000
+    check = next(c for c in compile_shapes() if c.shape == "catsh:FactShape" and c.component.startswith("sh:MinCount"))
+    store = graph()
+    node = break_it(store, check)
+    records, chunks = split(store.dump(format=RdfFormat.N_TRIPLES, from_graph=DefaultGraph()), 4)
+    with pytest.raises(ShapeError) as caught:
+        check_shapes(records, chunks)
+    assert (_record(node.value, "")[1], check.component) in [(v.record, v.constraint) for v in caught.value.violations]
