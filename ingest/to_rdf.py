@@ -12,10 +12,15 @@ requires.
 
 from __future__ import annotations
 
+import hashlib
+import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from importlib.metadata import version as package_version
+from pathlib import Path
 
 import networkx as nx
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
@@ -117,29 +122,53 @@ A = iri(RDF_TYPE_IRI)
 LABEL = iri(RDFS_LABEL)
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """A part of the data graph as N-Triples, and the subjects of its triples (IRI terms, each once): what a
+    later build removes when the part is gone (no other part has a triple about them)."""
+
+    text: str
+    subjects: tuple[str, ...]
+
+
 class _Writer:
-    """Collects N-Triples lines; skips None objects so optional fields need no if-statements."""
+    """Collects N-Triples lines and their subjects; skips None objects so optional fields need no if-statements."""
 
     def __init__(self) -> None:
         self.lines: list[str] = []
+        self.subjects: list[str] = []
+        self._last = ""
+
+    def _subject(self, s: str) -> None:
+        if s is not self._last:  # a record's triples share one subject object: one comparison a triple
+            self.subjects.append(s)
+            self._last = s
 
     def add(self, s: str, p: str, o: str | None) -> None:
         """One triple of terms (``iri``, ``literal``, ``typed``); nothing when the object is None."""
         if o is not None:
+            self._subject(s)
             self.lines.append(f"{s} {p} {o} .\n")
 
     def text(self, s: str, p: str, value: str | None) -> None:
         """A plain literal, if there is one."""
         if value is not None:
+            self._subject(s)
             self.lines.append(f"{s} {p} {literal(value)} .\n")
 
     def types(self, s: str, cls: URIRef) -> None:
+        self._subject(s)
         for c in superclasses(cls):
             self.lines.append(f"{s} {A} {c} .\n")
 
     def flush(self) -> str:
         """The lines written since the last flush, as one string."""
-        out, self.lines = "".join(self.lines), []
+        return self.take().text
+
+    def take(self) -> Rendered:
+        """The lines written since the last take, and their subjects."""
+        out = Rendered("".join(self.lines), tuple(dict.fromkeys(self.subjects)))
+        self.lines, self.subjects, self._last = [], [], ""
         return out
 
 
@@ -231,10 +260,14 @@ def _value(w: _Writer, fact_id: str, index: int, value: Value) -> str:
 
 def _claim_links(w: _Writer, fact: Fact, claim: Claim) -> None:
     """The fact as evidence for its claim, and its conflicts: the facts of the claim with the other direction."""
-    f, supports = fact_iri(fact.id), fact.direction == "supports"
-    w.add(f, cat("supportsClaim" if supports else "disputesClaim"), claim_iri(claim.id))
-    for other in claim.disputing if supports else claim.supporting:
+    f = fact_iri(fact.id)
+    w.add(f, cat("supportsClaim" if fact.direction == "supports" else "disputesClaim"), claim_iri(claim.id))
+    for other in _conflicts(fact, claim):
         w.add(f, cat("conflictsWith"), fact_iri(other))
+
+
+def _conflicts(fact: Fact, claim: Claim) -> tuple[str, ...]:
+    return claim.disputing if fact.direction == "supports" else claim.supporting
 
 
 def _claim(w: _Writer, claim: Claim) -> None:
@@ -308,16 +341,55 @@ def broader_closure(entities: list[Entity]) -> dict[str, set[str]]:
 
 
 CHUNK = 500
-"""Facts per string ``data_ntriples`` yields: large enough to amortize a write, small enough to stream."""
+"""Facts (or claims) a part of the data graph holds on average: large enough to amortize a write, small enough to
+stream and to be rewritten alone when one of them changes."""
 
 RECORDS, FACTS, CLAIMS = "records", "facts", "claims"
 
 
-def data_ntriples(v: Validated) -> Iterator[tuple[str, str]]:
-    """The data graph as N-Triples text: first ``(RECORDS, text)``, the sources and entities, then
-    ``(FACTS, text)`` chunks of ``CHUNK`` facts, then ``(CLAIMS, text)`` chunks of claims. Every triple about a
-    fact's nodes (the fact, its measurements, evidence, selectors and source note, its claim and conflicts) is in
-    its chunk, which is what checking the shapes chunk by chunk relies on."""
+@dataclass(frozen=True)
+class Part:
+    """A piece of the data graph: the records (sources, their ledgers, entities), a run of facts, or of claims.
+
+    ``key`` hashes everything the part's text is made of, so a build can tell an unchanged part from the serving
+    generation's without writing it: the RDF writer's code and the ontology (:func:`writer_key`) and the part's
+    own records (a fact's quote's place and context in its article, and its claim links, included). ``render``
+    writes it."""
+
+    section: str
+    key: str
+    render: Callable[[], Rendered]
+
+
+@cache
+def writer_key() -> bytes:
+    """A hash of what turns records into triples: catkg's version, the ingest and ontology code and the ontology."""
+    digest = hashlib.sha256(package_version("catkg").encode())
+    for folder in (Path(__file__).parent, Path(ontology_path()).parent):
+        for path in sorted(folder.glob("*")):
+            if path.suffix in {".py", ".ttl"}:
+                digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.digest()
+
+
+def _runs(ids: list[str]) -> Iterator[range]:
+    """Index ranges of ``ids`` cut where the content says (an id whose CRC is 0 mod ``CHUNK`` ends a run, and a run
+    ends at 4 * ``CHUNK`` at most): adding, removing or editing a record changes its own run, not every run after
+    it, as cutting every ``CHUNK`` records would."""
+    start = 0
+    for n, name in enumerate(ids, 1):
+        if zlib.crc32(name.encode()) % CHUNK == 0 or n - start >= 4 * CHUNK:
+            yield range(start, n)
+            start = n
+    if start < len(ids):
+        yield range(start, len(ids))
+
+
+def data_parts(v: Validated) -> list[Part]:
+    """The data graph in parts: the records first (rendered here: every part's check needs their types), then
+    the facts, then the claims, in content-defined runs (:func:`_runs`). Every triple about a fact's nodes (the
+    fact, its measurements, evidence, selectors and source note, its claim and conflicts) is in its part, which
+    checking the shapes part by part, and replacing a part by its subjects, rely on."""
     w = _Writer()
     for item in v.curation.sources:
         _source(w, item)
@@ -330,22 +402,57 @@ def data_ntriples(v: Validated) -> Iterator[tuple[str, str]]:
     closure = broader_closure(entities)
     for ent in entities:
         _entity(w, ent, closure[ent.id])
-    yield RECORDS, w.flush()
-    claims = group_claims(item.record for item in v.curation.facts)
+    records = w.take()
+    common = hashlib.sha256(writer_key())
+    parts = [Part(RECORDS, _key(common, records.text.encode()), lambda: records)]
+
+    facts = [item.record for item in v.curation.facts]
+    claims = group_claims(facts)
     claim_of = claims_by_fact(claims)
-    for n, item in enumerate(v.curation.facts, 1):
-        _fact(w, item.record, v)
-        _claim_links(w, item.record, claim_of[item.record.id])
-        if n % CHUNK == 0:
-            yield FACTS, w.flush()
-    if w.lines:
-        yield FACTS, w.flush()
-    for n, claim in enumerate(claims, 1):
-        _claim(w, claim)
-        if n % CHUNK == 0:
-            yield CLAIMS, w.flush()
-    if w.lines:
-        yield CLAIMS, w.flush()
+
+    def fact_part(run: range) -> Part:
+        def render() -> Rendered:
+            w = _Writer()
+            for i in run:
+                _fact(w, facts[i], v)
+                _claim_links(w, facts[i], claim_of[facts[i].id])
+            return w.take()
+
+        made = "".join(_made_of(facts[i], claim_of[facts[i].id], v) for i in run)
+        return Part(FACTS, _key(common, made.encode()), render)
+
+    def claim_part(run: range) -> Part:
+        def render() -> Rendered:
+            w = _Writer()
+            for i in run:
+                _claim(w, claims[i])
+            return w.take()
+
+        return Part(CLAIMS, _key(common, "".join(repr(claims[i]) for i in run).encode()), render)
+
+    parts += [fact_part(run) for run in _runs([f.id for f in facts])]
+    parts += [claim_part(run) for run in _runs([c.id for c in claims])]
+    return parts
+
+
+def _made_of(fact: Fact, claim: Claim, v: Validated) -> str:
+    """What a fact's triples are made of: its record, where its quote sits with the context kept around it, and
+    its claim links."""
+    span = v.spans[fact.id]
+    context = v.texts[span.source][max(0, span.start - PREFIX_LEN) : span.end + PREFIX_LEN]
+    return repr((fact.model_dump_json(), span, context, claim.id, _conflicts(fact, claim)))
+
+
+def _key(common: hashlib._Hash, made: bytes) -> str:
+    digest = common.copy()
+    digest.update(made)
+    return digest.hexdigest()
+
+
+def data_ntriples(v: Validated) -> Iterator[tuple[str, str]]:
+    """The data graph as N-Triples text, part by part (:func:`data_parts`): ``(section, text)``."""
+    for part in data_parts(v):
+        yield part.section, part.render().text
 
 
 def data_quads(v: Validated) -> list[Quad]:

@@ -15,9 +15,9 @@ import queue
 import shutil
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -26,11 +26,22 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, Store, serialize
 
 from catkg.ingest.load import DRAFT_SUFFIX, CurationError
 from catkg.ingest.parsed import ParsedCache
-from catkg.ingest.to_rdf import DATA_GRAPH, INFERRED_GRAPH, data_ntriples, entity_typing, meta_quads, ontology_quads
+from catkg.ingest.to_rdf import (
+    DATA_GRAPH,
+    INFERRED_GRAPH,
+    META_GRAPH,
+    Part,
+    data_parts,
+    entity_typing,
+    meta_quads,
+    ontology_quads,
+    writer_key,
+)
 from catkg.ingest.validate import Validated, curated_root, load_and_validate, sources_root
 from catkg.ontology.reason import REASONER, Reasoning, ReasoningError, reason
-from catkg.ontology.shacl import ShapeError, ShapeReport, check_shapes
+from catkg.ontology.shacl import ShapeError, ShapeReport, check_shapes, records_key
 from catkg.store.embedded import GENERATIONS, Snapshot, StoreError, generations_dir
+from catkg.store.parts import Parts
 from catkg.store.remote import Staged, stage
 
 Step = Callable[[Path, Snapshot, Validated], None]
@@ -148,12 +159,13 @@ def _build_locked(
     if store_url:
         info["store_url"] = store_url
         info["generation"] = directory.name
+    previous = path.resolve() if path.is_symlink() else None
     try:
         directory.mkdir()
-        info["counts"] = _write_generation(directory, validated, steps, info, built, progress, staged, passed)
+        serving = previous if passed and not store_url else None  # a delta needs the shapes' record, as a rebuild
+        info["counts"] = _write_generation(directory, validated, steps, info, built, progress, staged, passed, serving)
         info["seconds"] = round(time.perf_counter() - started, 3)
         (directory / "build.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
-        previous = path.resolve() if path.is_symlink() else None
         for remote in staged:
             progress("switching the remote store to the new graphs")
             remote.switch()
@@ -183,33 +195,56 @@ def _write_generation(
     progress: Callable[[str], None],
     staged: list[Staged] | None = None,
     passed: frozenset[str] = frozenset(),
+    serving: Path | None = None,
 ) -> dict[str, int]:
     """Load, check and complete the new generation's store; closes it before returning, error or not.
 
-    For a remote store (``info["store_url"]``) the store is built in memory and then staged on the remote store
-    (appended to ``staged``, for the caller to switch live).
+    With ``serving`` (the generation being replaced) and a data graph that differs from it in a few of its parts
+    (:func:`_delta_of`), the store is a copy of the serving one with those parts replaced (:func:`_load_delta`);
+    else it is loaded whole. For a remote store (``info["store_url"]``) the store is built in memory and then
+    staged on the remote store (appended to ``staged``, for the caller to switch live).
     """
     _write_texts(directory, validated)
     remote_url = info.get("store_url")
+    parts = data_parts(validated)
+    delta = _delta_of(serving, parts, passed) if serving else None
+    if delta:
+        assert serving is not None
+        try:
+            # A checkpoint: the serving store's files hard-linked (never changed in place), read-only to it.
+            Store.read_only(str(serving / "oxigraph")).backup(str(directory / "oxigraph"))
+        except (OSError, RuntimeError):  # a damaged serving store: this build replaces it whole
+            shutil.rmtree(directory / "oxigraph", ignore_errors=True)
+            delta.serving.close()
+            delta = None
     store = Store() if remote_url else Store(str(directory / "oxigraph"))
     try:
         progress("loading RDF, reasoning over the entities and checking SHACL shapes")
         started = time.perf_counter()
         try:
             release = info["version"] + "+" + info["data_version"]
-            reasoning, shapes, triples = _load_and_check(store, validated, passed, lambda n: meta_quads(release, built, n))
+            meta = lambda n: meta_quads(release, built, n)  # noqa: E731
+            if delta:
+                shapes, triples = _load_delta(store, directory, delta, parts, passed, meta)
+                info["reasoning"] = {**delta.reasoning, "reused": True}  # the entities and the ontology are the same
+            else:
+                reasoning, shapes, triples = _load_and_check(store, directory, validated, parts, passed, meta)
+                info["reasoning"] = {
+                    "reasoner": REASONER,
+                    "seconds": reasoning.seconds,
+                    "inferred_triples": len(reasoning.triples()),
+                    "inferred_types": len(reasoning.types),
+                    "inferred_subclass_links": len(reasoning.subclasses),
+                }
         except (ReasoningError, ShapeError) as err:
             raise _located(err, validated) from err
         info["load_seconds"] = round(time.perf_counter() - started, 3)
-        info["reasoning"] = {
-            "reasoner": REASONER,
-            "seconds": reasoning.seconds,
-            "inferred_triples": len(reasoning.triples()),
-            "inferred_types": len(reasoning.types),
-            "inferred_subclass_links": len(reasoning.subclasses),
-        }
         info["shapes"] = {"seconds": shapes.seconds, "focus_nodes": shapes.focus_nodes, "reused_parts": shapes.reused}
-        (directory / PASSED).write_text("".join(f"{key}\n" for key in sorted(shapes.passed)), encoding="utf-8")
+        if delta:
+            info["delta"] = {"parts_kept": delta.kept, "parts_removed": len(delta.gone), "parts_written": len(delta.new)}
+        # A delta's record keeps the serving generation's keys too: each still certifies the exact text it names.
+        keys = shapes.passed | (passed if delta else frozenset())
+        (directory / PASSED).write_text("".join(f"{key}\n" for key in sorted(keys)), encoding="utf-8")
         if len(store) != triples:
             raise StoreError(
                 f"the store holds {len(store)} triples, but {triples} were written: the RDF written from the curated "
@@ -243,7 +278,12 @@ def _write_generation(
 
 
 def _load_and_check(
-    store: Store, validated: Validated, passed: frozenset[str], meta: Callable[[int], list[Quad]]
+    store: Store,
+    directory: Path,
+    validated: Validated,
+    parts: list[Part],
+    passed: frozenset[str],
+    meta: Callable[[int], list[Quad]],
 ) -> tuple[Reasoning, ShapeReport, int]:
     """Load the ontology, the data graph, what the reasoner infers and the meta graph into ``store``, in one
     ``bulk_load``; check the shapes and reason over the entities meanwhile. Returns the number of quads written.
@@ -264,24 +304,116 @@ def _load_and_check(
     :raises ReasoningError, ShapeError: when the entities contradict the ontology or the data breaks a shape.
     :raises StoreError: when the store refuses what was written.
     """
-    chunks = data_ntriples(validated)
-    _, records = next(chunks)
+    records = parts[0].render().text
     facts: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
     read, write = os.pipe()
+    record = Parts.create(directory)
     with ThreadPoolExecutor(max_workers=3, thread_name_prefix="catkg-build") as pool:
         reasoning = pool.submit(reason, entity_typing(validated))
         shapes = pool.submit(check_shapes, records, iter(facts.get, None), passed)
-        writer = pool.submit(_write_graphs, write, records, chunks, facts, shapes, reasoning, meta)
+        writer = pool.submit(_write_graphs, write, parts, record, facts, shapes, reasoning, meta)
         try:
             store.bulk_load(path=f"/dev/fd/{read}", format=RdfFormat.N_QUADS)
         except SyntaxError as err:  # the writer wrote what N-Quads does not allow: catkg's bug, not the data's
-            raise StoreError(
-                f"the store refused the RDF written from the curated data ({err}); "
-                "this is a bug in catkg.ingest.to_rdf, please report it"
-            ) from err
+            raise _refused(err) from err
         finally:
             os.close(read)  # a writer still writing gets EPIPE instead of waiting forever
-        return reasoning.result(), shapes.result(), writer.result()
+        try:
+            written = writer.result()
+        finally:
+            record.close(commit=writer.exception() is None)
+        return reasoning.result(), shapes.result(), written
+
+
+@dataclass(frozen=True)
+class _Delta:
+    """How the new data graph differs from the serving generation's, part by part (:mod:`catkg.store.parts`)."""
+
+    serving: Parts
+    new: list[Part]
+    gone: set[str]
+    kept: int
+    triples: int
+    """The quads of the serving store."""
+    reasoning: dict
+    """The serving build's record of its reasoning, which the same entities and ontology would repeat."""
+
+
+DELTA_SHARE = 0.25
+"""A build copies the serving store and replaces parts only while at most this share of the parts changed; past
+it, removing quads one by one costs more than one bulk load of everything."""
+
+
+def _delta_of(serving: Path, parts: list[Part], passed: frozenset[str]) -> _Delta | None:
+    """The parts to replace in a copy of ``serving``'s store, or None when the build must load everything: no
+    record of its parts, another writer (catkg's code or the ontology changed), other records (sources, ledgers
+    or entities changed: the reasoner and every part's check depend on them), shapes whose check of the records
+    did not pass there (the shapes changed), or too many changed parts."""
+    record = Parts.open(serving)
+    try:
+        served = json.loads((serving / "build.json").read_text(encoding="utf-8"))
+        triples, reasoning = int(served["counts"]["triples"]), dict(served["reasoning"])
+    except (OSError, ValueError, KeyError, TypeError):
+        triples, reasoning = -1, {}
+    if record is None or triples < 0 or not (serving / "oxigraph").is_dir():
+        return None
+    records = parts[0].render().text.encode()
+    same = record.get("writer") == writer_key().hex() and record.get("records") == parts[0].key
+    if not same or records_key(records) not in passed:
+        record.close()
+        return None
+    keys = record.keys()
+    new = [part for part in parts if part.key not in keys]
+    if len(new) > DELTA_SHARE * len(parts):
+        record.close()
+        return None
+    return _Delta(record, new, keys - {part.key for part in parts}, len(parts) - len(new), triples, reasoning)
+
+
+def _load_delta(
+    store: Store, directory: Path, delta: _Delta, parts: list[Part], passed: frozenset[str], meta: Callable[[int], list[Quad]]
+) -> tuple[ShapeReport, int]:
+    """Replace, in ``store`` (a copy of the serving generation's), the parts that are gone by the new ones and the
+    meta graph by a new one; check the new parts' shapes; record the parts in ``directory``. Returns the shapes'
+    report and the number of quads the store now holds. A failure leaves the copy for the caller to remove."""
+    rendered = [part.render() for part in delta.new]
+    removed = 0
+    for _, _, subjects in delta.serving.rows(delta.gone):
+        for subject in subjects:
+            found = list(store.quads_for_pattern(NamedNode(subject[1:-1]), None, None, DATA_GRAPH))
+            for quad in found:
+                store.remove(quad)
+            removed += len(found)
+    old_meta = list(store.quads_for_pattern(None, None, None, META_GRAPH))
+    for quad in old_meta:
+        store.remove(quad)
+    text = "".join(r.text for r in rendered)
+    try:
+        store.load(input=text.encode(), format=RdfFormat.N_TRIPLES, to_graph=DATA_GRAPH)
+    except SyntaxError as err:
+        raise _refused(err) from err
+    triples = delta.triples - removed - len(old_meta) + text.count("\n")
+    quads = meta(triples + len(meta(0)))
+    store.extend(quads)
+    try:
+        shapes = check_shapes(parts[0].render().text, [r.text for r in rendered], passed)
+    except SyntaxError as err:
+        raise _refused(err) from err
+    # The kept parts passed in the serving generation, as the records did (counted in ``shapes.reused`` already).
+    shapes = replace(shapes, reused=shapes.reused + delta.kept - 1)
+    record = Parts.create(directory, copy_of=delta.serving)
+    delta.serving.close()
+    record.remove(delta.gone)
+    for part, made in zip(delta.new, rendered, strict=True):
+        record.add(part.key, part.section, made.subjects)
+    record.close(commit=True)
+    return shapes, triples + len(quads)
+
+
+def _refused(err: SyntaxError) -> StoreError:
+    return StoreError(
+        f"the store refused the RDF written from the curated data ({err}); this is a bug in catkg.ingest.to_rdf, please report it"
+    )
 
 
 PASSED = "shapes-passed.txt"
@@ -325,16 +457,17 @@ def _in_graph(ntriples: str, graph: NamedNode) -> bytes:
 
 def _write_graphs(
     fd: int,
-    records: str,
-    chunks: Iterator[tuple[str, str]],
+    parts: list[Part],
+    record: Parts,
     facts: queue.Queue[bytes | None],
     shapes: Future[ShapeReport],
     reasoning: Future[Reasoning],
     meta: Callable[[int], list[Quad]],
 ) -> int:
-    """Write the ontology, the records, every chunk of facts, the reasoner's inferences and then the meta graph to
-    the pipe ``fd`` (a line a quad), and hand the chunks of facts to the shapes check; always closes the pipe and
-    ends the check's input, so neither reader waits on a writer that failed. Returns the number of quads written."""
+    """Write the ontology, every part of the data graph (the records first), the reasoner's inferences and then the
+    meta graph to the pipe ``fd`` (a line a quad), hand the parts but the records to the shapes check and note
+    each part in ``record``; always closes the pipe and ends the check's input, so neither reader waits on a writer
+    that failed. Returns the number of quads written."""
 
     def hand(item: bytes | None) -> None:
         while not shapes.done():  # a check that failed reads no more
@@ -355,10 +488,14 @@ def _write_graphs(
         with open(fd, "wb", buffering=2**20, closefd=True) as pipe:
             # Each quad once, as the count needs: a Turtle file or the reasoner may state one twice.
             write(serialize(dict.fromkeys(ontology_quads()), format=RdfFormat.N_QUADS))
-            write(_in_graph(records, DATA_GRAPH))
-            for _, chunk in chunks:
-                hand(chunk.encode())
-                write(_in_graph(chunk, DATA_GRAPH))
+            record.set("writer", writer_key().hex())
+            record.set("records", parts[0].key)
+            for n, part in enumerate(parts):
+                rendered = part.render()
+                record.add(part.key, part.section, rendered.subjects)
+                if n:
+                    hand(rendered.text.encode())
+                write(_in_graph(rendered.text, DATA_GRAPH))
             hand(None)
             ended = True
             inferred = dict.fromkeys(reasoning.result().triples())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 
 from hypothesis import given, settings
@@ -9,7 +10,7 @@ from hypothesis import strategies as st
 from pyoxigraph import Literal, RdfFormat, parse
 
 from catkg.ingest.claims import group_claims
-from catkg.ingest.to_rdf import CHUNK, CLAIMS, FACTS, RECORDS, data_ntriples, entity_typing, literal
+from catkg.ingest.to_rdf import CLAIMS, FACTS, RECORDS, data_ntriples, data_parts, entity_typing, literal
 from catkg.ingest.validate import Validated, load_and_validate
 from catkg.ontology import CLAIM, ENTITY, EVIDENCE, FACT
 
@@ -30,11 +31,55 @@ def curated() -> Validated:
     return load_and_validate()
 
 
-def test_records_come_first_then_chunks_of_facts_then_claims() -> None:
-    parts = list(data_ntriples(curated()))
-    facts = -(-len(curated().curation.facts) // CHUNK)
-    claims = -(-len(group_claims(f.record for f in curated().curation.facts)) // CHUNK)
-    assert [section for section, _ in parts] == [RECORDS] + [FACTS] * facts + [CLAIMS] * claims
+def test_records_come_first_then_runs_of_facts_then_claims() -> None:
+    parts = data_parts(curated())
+    sections = [part.section for part in parts]
+    facts, claims = sections.count(FACTS), sections.count(CLAIMS)
+    assert sections == [RECORDS] + [FACTS] * facts + [CLAIMS] * claims and facts and claims
+    assert len({part.key for part in parts}) == len(parts)
+    assert [s for s, _ in data_ntriples(curated())] == sections
+
+
+def test_a_part_says_what_its_triples_are_about() -> None:
+    """The subjects a part records are exactly those of its triples: what a later build removes it by."""
+    for part in data_parts(curated()):
+        made = part.render()
+        assert set(made.subjects) == {f"<{t.subject.value}>" for t in parse(made.text.encode(), format=RdfFormat.N_TRIPLES)}
+        assert len(made.subjects) == len(set(made.subjects))
+
+
+def test_runs_are_cut_by_content_so_an_edit_changes_only_its_own_part(monkeypatch) -> None:
+    """Removing a fact, or editing one, changes the key of the part that holds it and no other: a delta build
+    then rewrites one part, where cutting every CHUNK facts would shift every part after it."""
+    monkeypatch.setattr("catkg.ingest.to_rdf.CHUNK", 7)
+    v = curated()
+    before = [p.key for p in data_parts(v) if p.section == FACTS]
+    assert len(before) > 10
+    runs = [[f.id for f in run] for run in _fact_runs(v)]
+    # Drop a fact that does not end its run (which would join two runs), of a claim without conflicts (whose other
+    # facts' links do not name it).
+    claims = group_claims(f.record for f in v.curation.facts)
+    calm = {i for c in claims if not c.conflicted for i in c.facts}
+    alone = next(i for run in runs[1:] for i in run[:-1] if i in calm)
+    facts = [f for f in v.curation.facts if f.record.id != alone]
+    fewer = replace(v, curation=replace(v.curation, facts=facts))
+    after = [p.key for p in data_parts(fewer) if p.section == FACTS]
+    assert len(set(before) - set(after)) == 1 and len(set(after) - set(before)) == 1
+    # An edit of one statement: one part's key changes, the text of the others is the same.
+    edited = [
+        replace(f, record=f.record.model_copy(update={"statement": "edited"})) if f.record.id == alone else f
+        for f in v.curation.facts
+    ]
+    changed = replace(v, curation=replace(v.curation, facts=edited))
+    keys = [p.key for p in data_parts(changed) if p.section == FACTS]
+    assert sum(a != b for a, b in zip(before, keys, strict=True)) == 1
+
+
+def _fact_runs(v: Validated) -> list[list]:
+    from catkg.ingest.to_rdf import _runs
+
+    facts = [f.record for f in v.curation.facts]
+    return [[facts[i] for i in run] for run in _runs([f.id for f in facts])]
 
 
 def test_every_triple_about_a_fact_is_in_its_own_chunk(monkeypatch) -> None:

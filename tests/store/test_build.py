@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -79,17 +80,18 @@ def test_unwritable_location_is_a_clear_error(tmp_path: Path) -> None:
         build(target)
 
 
-def _chunks_then(failure):
-    """``data_ntriples`` of the curated data, with ``failure`` in place of its second chunk of facts."""
+def _parts_then(failure):
+    """``data_parts`` of the curated data, with ``failure`` in place of the text of its second part of facts."""
     from catkg.ingest import to_rdf
 
-    real = to_rdf.data_ntriples
+    real = to_rdf.data_parts
 
-    def chunks(validated):
-        for number, part in enumerate(real(validated)):
-            yield failure() if number == 2 else part
+    def parts(validated):
+        made = real(validated)
+        made[2] = replace(made[2], render=lambda: to_rdf.Rendered(failure()[1], ("<urn:a>",)))
+        return made
 
-    return chunks
+    return parts
 
 
 @pytest.mark.timeout(120)
@@ -109,7 +111,7 @@ def test_a_build_failing_while_streaming_stops_and_keeps_the_old(
     path = tmp_path / "store"
     first = build(path).directory
     monkeypatch.setattr("catkg.ingest.to_rdf.CHUNK", 50)
-    monkeypatch.setattr("catkg.store.build.data_ntriples", _chunks_then(failure))
+    monkeypatch.setattr("catkg.store.build.data_parts", _parts_then(failure))
     with pytest.raises(StoreError, match=error):
         build(path)
     assert path.resolve() == first

@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from math import ceil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,13 +19,13 @@ from rdflib import Graph
 from rdflib.compare import IsomorphicGraph, to_isomorphic
 
 from catkg.api.app import create_app
-from catkg.ingest.claims import group_claims
 from catkg.ingest.load import CurationError
-from catkg.ingest.to_rdf import META_GRAPH, ONTOLOGY_GRAPH
+from catkg.ingest.to_rdf import META_GRAPH, ONTOLOGY_GRAPH, data_parts
 from catkg.ingest.validate import load_and_validate
 from catkg.queries.steps import build_graph
 from catkg.store.build import PASSED, cache_dir
-from catkg.store.embedded import EmbeddedStore
+from catkg.store.embedded import EmbeddedStore, StoreError
+from catkg.store.parts import PARTS
 
 ROOT = Path(__file__).resolve().parents[2]
 CHUNK = 50
@@ -93,9 +93,8 @@ def answers(store: Path) -> list[object]:
 
 
 def part_count(data: Path) -> int:
-    """The parts the shapes check keys: the records, then chunks of ``CHUNK`` facts, then chunks of claims."""
-    facts = [item.record for item in load_and_validate(data / "curated", data / "sources").curation.facts]
-    return 1 + ceil(len(facts) / CHUNK) + ceil(len(group_claims(facts)) / CHUNK)
+    """The parts of the data graph: the records, then runs of about ``CHUNK`` facts, then of claims."""
+    return len(data_parts(load_and_validate(data / "curated", data / "sources")))
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -106,25 +105,107 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def test_an_incremental_build_equals_a_full_build(data: Path, tmp_path: Path) -> None:
     work = copy(data, tmp_path)
-    first = build_at(tmp_path / "store", work).info["shapes"]
+    first = build_at(tmp_path / "store", work).info
     parts = part_count(work)
-    assert first["reused_parts"] == 0 and first["focus_nodes"] > FACTS
+    assert first["shapes"]["reused_parts"] == 0 and first["shapes"]["focus_nodes"] > FACTS and "delta" not in first
     assert len((tmp_path / "store").resolve().joinpath(PASSED).read_text().split()) == parts
 
-    again = build_at(tmp_path / "store", work).info["shapes"]
-    assert (again["reused_parts"], again["focus_nodes"]) == (parts, 0), "nothing changed: nothing is checked again"
+    again = build_at(tmp_path / "store", work).info
+    assert (again["shapes"]["reused_parts"], again["shapes"]["focus_nodes"]) == (parts, 0), "nothing is checked again"
+    assert again["delta"] == {"parts_kept": parts, "parts_removed": 0, "parts_written": 0}
+    assert again["reasoning"]["reused"] and again["counts"] == first["counts"]
 
-    # One fact of the second file changes: its part is checked again, and only it.
+    # One fact of the second file changes: its part is checked and written again, and only it.
     edit(work / "curated" / "facts" / "facts-00001.yaml", "(synthetic fact 150)", "(synthetic fact 150, edited)")
     incremental = build_at(tmp_path / "store", work).info
-    assert incremental["shapes"]["reused_parts"] == parts - 1 and 0 < incremental["shapes"]["focus_nodes"] < first["focus_nodes"]
+    assert (
+        incremental["shapes"]["reused_parts"] == parts - 1
+        and 0 < incremental["shapes"]["focus_nodes"] < first["shapes"]["focus_nodes"]
+    )
+    assert incremental["delta"] == {"parts_kept": parts - 1, "parts_removed": 1, "parts_written": 1}
     full = build_at(tmp_path / "full", work, incremental=False).info
-    assert full["shapes"]["reused_parts"] == 0 and full["shapes"]["focus_nodes"] == first["focus_nodes"]
+    assert full["shapes"]["reused_parts"] == 0 and full["shapes"]["focus_nodes"] == first["shapes"]["focus_nodes"]
 
     assert incremental["counts"] == full["counts"] and incremental["data_version"] == full["data_version"]
     assert quads(tmp_path / "store") == quads(tmp_path / "full")
     assert any("synthetic fact 150, edited" in q for q in quads(tmp_path / "store")[0])
+    assert not any("(synthetic fact 150)" in q for q in quads(tmp_path / "store")[0]), "the old text is gone"
     assert answers(tmp_path / "store") == answers(tmp_path / "full")
+
+
+def test_deltas_on_deltas_equal_a_full_build(data: Path, tmp_path: Path) -> None:
+    """A delta generation is itself the base of the next: statements, a direction (which moves a fact between the
+    supporting and the disputing side of its claim, so other facts' conflict links change) and a statement, one
+    build each, give the same store as one full build of the result."""
+    work = copy(data, tmp_path)
+    build_at(tmp_path / "store", work)
+    facts = work / "curated" / "facts"
+    edit(facts / "facts-00000.yaml", "(synthetic fact 7)", "(synthetic fact 7, again)")
+    edit(facts / "facts-00002.yaml", "(synthetic fact 201)", "(synthetic fact 201, again)")
+    text = (facts / "facts-00001.yaml").read_text(encoding="utf-8")
+    assert "direction: supports\n" in text
+    (facts / "facts-00001.yaml").write_text(
+        text.replace("direction: supports\n", "direction: does-not-support\n", 1), encoding="utf-8"
+    )
+    delta = build_at(tmp_path / "store", work).info["delta"]
+    assert delta["parts_written"] >= 3 and delta["parts_removed"] == delta["parts_written"]
+    edit(facts / "facts-00002.yaml", "(synthetic fact 202)", "(synthetic fact 202, again)")
+    assert build_at(tmp_path / "store", work).info["delta"]["parts_written"] == 1
+    full = build_at(tmp_path / "full", work, incremental=False).info
+    assert build_at(tmp_path / "store", work).info["counts"] == full["counts"]
+    assert quads(tmp_path / "store") == quads(tmp_path / "full")
+    assert answers(tmp_path / "store") == answers(tmp_path / "full")
+
+
+def test_changed_records_or_writer_or_record_of_parts_load_everything(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entity's edit (its types feed the reasoner and every part's check), another writer of the triples, and a
+    record of parts that cannot be read each make a full load, which equals a full build."""
+    work = copy(data, tmp_path)
+    build_at(tmp_path / "store", work)
+    edit(work / "curated" / "entities" / "entities-00000.yaml", '"marker infarction anatomical site 0"', '"renamed site 0"')
+    assert "delta" not in build_at(tmp_path / "store", work).info
+    build_at(tmp_path / "full", work, incremental=False)
+    assert quads(tmp_path / "store") == quads(tmp_path / "full")
+
+    (tmp_path / "store").resolve().joinpath(PARTS).write_bytes(b"not a database")
+    assert "delta" not in build_at(tmp_path / "store", work).info
+    with monkeypatch.context() as patched:
+        patched.setattr("catkg.store.build.writer_key", lambda: b"another writer")
+        assert "delta" not in build_at(tmp_path / "store", work).info
+    assert "delta" not in build_at(tmp_path / "store", work).info, "the parts were written by another writer"
+    assert "delta" in build_at(tmp_path / "store", work).info, "each full build records its parts again"
+    assert quads(tmp_path / "store") == quads(tmp_path / "full")
+
+
+def test_a_delta_that_fails_leaves_the_serving_generation_as_it_was(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A delta works on a copy whose files are hard links to the serving store's: a load refused half way through
+    the delta removes the copy and changes nothing the server reads."""
+    from catkg.ingest import to_rdf
+
+    work = copy(data, tmp_path)
+    served = build_at(tmp_path / "store", work).directory
+    before = quads(tmp_path / "store")
+    edit(work / "curated" / "facts" / "facts-00001.yaml", "(synthetic fact 150)", "(synthetic fact 150, edited)")
+    real = to_rdf.data_parts
+    keys = {part.key for part in real(load_and_validate(work / "curated", work / "sources"))} - {
+        part.key for part in real(load_and_validate(data / "curated", data / "sources"))
+    }
+
+    def broken(validated):
+        return [
+            replace(p, render=lambda: to_rdf.Rendered("<urn:a> <urn:b> not a term .\n", ("<urn:a>",))) if p.key in keys else p
+            for p in real(validated)
+        ]
+
+    monkeypatch.setattr("catkg.store.build.data_parts", broken)
+    with pytest.raises(StoreError, match="refused the RDF"):
+        build_at(tmp_path / "store", work)
+    assert (tmp_path / "store").resolve() == served and quads(tmp_path / "store") == before
+    assert [p for p in served.parent.iterdir() if p.is_dir()] == [served]
 
 
 def test_a_shape_broken_in_a_cached_file_is_still_refused(data: Path, tmp_path: Path) -> None:
