@@ -140,12 +140,14 @@ def ground(
 
 
 def build_store(
-    store: Path, curated: Path | None = None, sources: Path | None = None, store_url: str | None = None
+    store: Path, curated: Path | None = None, sources: Path | None = None, store_url: str | None = None, full: bool = False
 ) -> dict[str, Any]:
     """Build ``store`` (into the remote store at ``store_url`` when given) with every build step."""
     from catkg.queries.steps import build_graph
 
-    return build_graph(store, curated=curated, sources=sources, progress=progress(), store_url=store_url).info
+    return build_graph(
+        store, curated=curated, sources=sources, progress=progress(), store_url=store_url, incremental=not full
+    ).info
 
 
 @app.command()
@@ -154,13 +156,26 @@ def build(
     curated: CuratedOption = None,
     sources: SourcesOption = None,
     store_url: StoreUrlOption = None,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Reuse nothing of the serving generation (no cached parse, shapes or store parts): what a build "
+            "on an empty store does. A store changed by many delta builds is loaded afresh, in one go.",
+        ),
+    ] = False,
 ) -> None:
-    """Validate, convert to RDF, load a new store generation and swap it in atomically."""
+    """Validate, convert to RDF, load a new store generation and swap it in atomically.
+
+    On a built store only what changed is parsed, checked and written again (docs/operations.md)."""
     with errors():
-        info = build_store(store, curated, sources, store_url)
+        info = build_store(store, curated, sources, store_url, full)
+        delta = info.get("delta")
+        written = f"{delta['parts_written']} of {delta['parts_kept'] + delta['parts_written']}" if delta else ""
+        reused = f", {written} parts written anew" if delta else ""
         say(
             f"built {store_url or store}: {info['counts']['facts']} facts, {info['counts']['triples']} triples "
-            f"in {info['seconds']} s (data {info['data_version']})"
+            f"in {info['seconds']} s (data {info['data_version']}{reused})"
         )
 
 

@@ -1,4 +1,4 @@
-"""Incremental builds: the parts of the graph the serving generation's shapes check passed are not checked again.
+"""Incremental builds: the parts of the graph the serving generation holds and its shapes check passed are reused.
 
 The proof is by comparison with a full build of the same files: the same quads, the same search answers, the same
 counts; and an edit that breaks a shape in a file whose parts were cached is still refused.
@@ -256,3 +256,22 @@ def test_an_unreadable_record_of_passed_parts_checks_everything(data: Path, tmp_
     served = build_at(tmp_path / "store", work).directory
     (served / PASSED).write_bytes(b"\xff\xfe not text")
     assert build_at(tmp_path / "store", work).info["shapes"]["reused_parts"] == 0
+
+
+def test_the_cli_says_what_a_build_reused_and_builds_everything_with_full(data: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from catkg.api.cli import app
+
+    work = copy(data, tmp_path)
+    store = tmp_path / "store"
+    command = ["build", "--store", str(store), "--curated", str(work / "curated"), "--sources", str(work / "sources")]
+    runner = CliRunner()
+    assert runner.invoke(app, command).exit_code == 0
+    edit(work / "curated" / "facts" / "facts-00001.yaml", "(synthetic fact 150)", "(synthetic fact 150, edited)")
+    again = runner.invoke(app, command)
+    assert again.exit_code == 0 and f"1 of {part_count(work)} parts written anew" in again.output, again.output
+    full = runner.invoke(app, [*command, "--full"])
+    assert full.exit_code == 0 and "parts written" not in full.output, full.output
+    info = (store.resolve() / "build.json").read_text(encoding="utf-8")
+    assert '"delta"' not in info and '"reused_parts": 0' in info
