@@ -162,7 +162,7 @@ def _build_locked(
     previous = path.resolve() if path.is_symlink() else None
     try:
         directory.mkdir()
-        serving = previous if passed and not store_url else None  # a delta needs the shapes' record, as a rebuild
+        serving = previous if passed and not store_url else None  # a delta builds on what the shapes passed
         info["counts"] = _write_generation(directory, validated, steps, info, built, progress, staged, passed, serving)
         info["seconds"] = round(time.perf_counter() - started, 3)
         (directory / "build.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
@@ -341,8 +341,9 @@ class _Delta:
 
 
 DELTA_SHARE = 0.25
-"""A build copies the serving store and replaces parts only while at most this share of the parts changed; past
-it, removing quads one by one costs more than one bulk load of everything."""
+"""A build copies the serving store and replaces parts only while at most this share of the parts changed: a
+bound chosen, not measured, so that a large change is one bulk load into fresh files rather than many removals
+and small loads beside the old ones."""
 
 
 def _delta_of(serving: Path, parts: list[Part], passed: frozenset[str]) -> _Delta | None:
@@ -350,13 +351,13 @@ def _delta_of(serving: Path, parts: list[Part], passed: frozenset[str]) -> _Delt
     record of its parts, another writer (catkg's code or the ontology changed), other records (sources, ledgers
     or entities changed: the reasoner and every part's check depend on them), shapes whose check of the records
     did not pass there (the shapes changed), or too many changed parts."""
-    record = Parts.open(serving)
     try:
         served = json.loads((serving / "build.json").read_text(encoding="utf-8"))
         triples, reasoning = int(served["counts"]["triples"]), dict(served["reasoning"])
     except (OSError, ValueError, KeyError, TypeError):
-        triples, reasoning = -1, {}
-    if record is None or triples < 0 or not (serving / "oxigraph").is_dir():
+        return None
+    record = Parts.open(serving) if (serving / "oxigraph").is_dir() else None
+    if record is None:
         return None
     records = parts[0].render().text.encode()
     same = record.get("writer") == writer_key().hex() and record.get("records") == parts[0].key
