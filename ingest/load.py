@@ -247,15 +247,19 @@ def _error_field(loc: tuple[Any, ...]) -> str:
 UNION_TAGS = {"float", "int", "str", "bool"}
 
 
-def load_file(path: Path, display: str, into: Curation, loaded: tuple[Any, list[Problem]] | None = None) -> list[Problem]:
-    """Read one curated file into ``into`` (``loaded``: what ``_load_fast`` gave for it, if already run); return
-    its problems."""
+Records = list[tuple[str, int, BaseModel]]
+"""The records of one file as read: each with its section and its index in that section."""
+
+
+def file_records(path: Path, display: str, loaded: tuple[Any, list[Problem]] | None = None) -> tuple[Records, list[Problem]]:
+    """The records of one curated file and its problems (``loaded``: what ``_load_fast`` gave for it, if run)."""
     data, problems = loaded or _load_fast(path, display)
+    records: Records = []
     if data is None:
-        return problems
+        return records, problems
     lines = FileLines(path, display)
     if not isinstance(data, dict):
-        return problems + [Problem(display, 1, "", f"expected a mapping with keys {', '.join(SECTIONS)}")]
+        return records, problems + [Problem(display, 1, "", f"expected a mapping with keys {', '.join(SECTIONS)}")]
     for section, items in data.items():
         model = SECTIONS.get(section)
         if model is None:
@@ -272,7 +276,7 @@ def load_file(path: Path, display: str, into: Curation, loaded: tuple[Any, list[
                 problems.append(Problem(display, lines.of(here), _dotted(here), "expected a mapping (a record)"))
                 continue
             try:
-                record = model.model_validate(item)
+                records.append((section, index, model.model_validate(item)))
             except ValidationError as err:
                 reported = set()
                 for e in err.errors():
@@ -281,13 +285,25 @@ def load_file(path: Path, display: str, into: Curation, loaded: tuple[Any, list[
                     if (line, _error_field(loc)) not in reported:  # a union reports each member: keep the first
                         reported.add((line, _error_field(loc)))
                         problems.append(Problem(display, line, _error_field(loc), e["msg"]))
-                continue
-            getattr(into, section).append(Located(record, display, index, section, lines))
+    return records, problems
+
+
+def _add(into: Curation, records: Records, path: Path, display: str) -> None:
+    lines = FileLines(path, display)
+    for section, index, record in records:
+        getattr(into, section).append(Located(record, display, index, section, lines))
+
+
+def load_file(path: Path, display: str, into: Curation, loaded: tuple[Any, list[Problem]] | None = None) -> list[Problem]:
+    """Read one curated file into ``into`` (``loaded``: what ``_load_fast`` gave for it, if already run); return
+    its problems."""
+    records, problems = file_records(path, display, loaded)
+    _add(into, records, path, display)
     return problems
 
 
 def load_curation(root: Path, display_root: Path | None = None, parsed: ParsedCache | None = None) -> Curation:
-    """Read every curated YAML file under ``root`` (``parsed``: a cache of files parsed before, by content).
+    """Read every curated YAML file under ``root`` (``parsed``: the records of files read before, by content).
 
     :raises CurationError: listing every problem found in every file, not only the first.
     """
@@ -297,12 +313,18 @@ def load_curation(root: Path, display_root: Path | None = None, parsed: ParsedCa
     if not paths:
         raise CurationError([Problem(str(root), 0, "", "no curated .yaml files found")])
     displays = [str(path.relative_to(display_root)) if display_root else str(path) for path in paths]
-    loaded_all = parsed.load_all(paths, displays, _load_all) if parsed else _load_all(paths, displays)
-    for path, display, loaded in zip(paths, displays, loaded_all, strict=True):
-        problems += load_file(path, display, curation, loaded)
+    read_all = parsed.load_all(paths, displays, _read_all) if parsed else _read_all(paths, displays)
+    for path, display, (records, found) in zip(paths, displays, read_all, strict=True):
+        _add(curation, records, path, display)
+        problems += found
     if problems:
         raise CurationError(problems)
     return curation
+
+
+def _read_all(paths: list[Path], displays: list[str]) -> Iterator[tuple[Records, list[Problem]]]:
+    """The records and problems of every file, in order (parsed as :func:`_load_all` shares out)."""
+    return map(file_records, paths, displays, _load_all(paths, displays))
 
 
 PARALLEL_BYTES = 8 * 2**20

@@ -16,6 +16,7 @@ from typing import Any
 
 import networkx as nx
 
+from catkg.ingest import collector
 from catkg.ingest.load import Curation, CurationError, Located, Problem, load_curation
 from catkg.ingest.models import Fact, Source, Value
 from catkg.ingest.parsed import ParsedCache
@@ -580,10 +581,11 @@ def validate(cur: Curation, sources_dir: Path | None = None) -> Validated:
 def load_and_validate(
     curated: Path | None = None, sources_dir: Path | None = None, parsed: ParsedCache | None = None
 ) -> Validated:
-    """The whole ingest check, from YAML files to validated records (``parsed``: files parsed before, by content,
-    so unchanged files are not parsed again; every check still runs).
+    """The whole ingest check, from YAML files to validated records (``parsed``: the records of files read before, by
+    content, so unchanged files are not read again; every check still runs).
 
     :raises CurationError: listing every problem in every file.
     """
     root = curated or curated_root()
-    return validate(load_curation(root, display_root=root.parent.parent, parsed=parsed), sources_dir)
+    with collector.paused():  # records in bulk, and no cycles among them (catkg.ingest.collector)
+        return validate(load_curation(root, display_root=root.parent.parent, parsed=parsed), sources_dir)

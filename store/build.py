@@ -24,6 +24,7 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, Quad, RdfFormat, Store, serialize
 
+from catkg.ingest import collector
 from catkg.ingest.load import DRAFT_SUFFIX, CurationError
 from catkg.ingest.parsed import ParsedCache
 from catkg.ingest.to_rdf import (
@@ -100,8 +101,8 @@ def build(
 ) -> BuildResult:
     """Validate, convert, load and check a new generation, then make ``path`` point at it.
 
-    ``incremental``: curated files parsed by an earlier build (kept by content hash in :func:`cache_dir`) are not
-    parsed again, though every record is still validated; and the parts of the graph that the serving
+    ``incremental``: curated files read by an earlier build (their records, kept by content hash in
+    :func:`cache_dir`) are not read again, though every record is still validated; and the parts of the graph that the serving
     generation's shapes check passed (its :data:`PASSED`, by content hash) are not checked again. Without a
     serving generation the shapes check everything; with False nothing is reused.
 
@@ -130,7 +131,8 @@ def build(
         except BlockingIOError as err:
             raise StoreError(f"another build of {path} is running") from err
         passed = _passed(path) if incremental else frozenset()
-        result = _build_locked(path, gens, validated, steps, curated, sources, progress, store_url, passed)
+        with collector.frozen():  # the curation is alive to the end: the collector need not walk it
+            result = _build_locked(path, gens, validated, steps, curated, sources, progress, store_url, passed)
         if parsed is not None:
             parsed.commit()  # only now: a failed build leaves the cache as it was
         return result
