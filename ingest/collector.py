@@ -16,20 +16,26 @@ from contextlib import contextmanager
 
 @contextmanager
 def paused() -> Iterator[None]:
-    """The collector off for the block (as it was afterwards): for code that makes many objects and no cycles."""
-    was = gc.isenabled()
+    """The collector off for the block (as it was afterwards): for code that makes many objects and no cycles.
+
+    Inside a :func:`frozen` block, what this block made and is kept joins the frozen objects: turning the collector
+    back on would otherwise walk all of it in the next collections (0.7 s after validating 100k facts, measured)."""
+    was, inside_frozen = gc.isenabled(), gc.get_freeze_count() > 0
     gc.disable()
     try:
         yield
     finally:
+        if inside_frozen:
+            gc.freeze()
         if was:
             gc.enable()
 
 
 @contextmanager
 def frozen() -> Iterator[None]:
-    """Everything alive now is out of the collector's reach for the block (``gc.freeze``), and back in it after,
-    so the objects a block makes are collected as usual but the curation it works over is never walked."""
+    """Everything alive now, and what :func:`paused` blocks inside make, out of the collector's reach for the block
+    (``gc.freeze``), and back in it after: the objects the block makes otherwise are collected as usual, but the
+    curation it works over is never walked."""
     gc.freeze()
     try:
         yield

@@ -117,25 +117,25 @@ def build(
     path = Path(path)
     if path.exists() and not path.is_symlink():
         raise StoreError(f"{path} exists and is not a catkg store link; move it away or choose another --store")
-    progress("validating curated data")
-    parsed = ParsedCache(cache_dir(path) / "parsed") if incremental else None
-    validated = load_and_validate(curated, sources, parsed=parsed)
-    gens = generations_dir(path)
-    try:
-        gens.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise StoreError(f"cannot create the store directory {gens}: {err.strerror}") from err
-    with open(gens / ".lock", "w") as lock:
+    with collector.frozen():  # the curation is alive to the end of the build: the collector need not walk it
+        progress("validating curated data")
+        parsed = ParsedCache(cache_dir(path) / "parsed") if incremental else None
+        validated = load_and_validate(curated, sources, parsed=parsed)
+        gens = generations_dir(path)
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as err:
-            raise StoreError(f"another build of {path} is running") from err
-        passed = _passed(path) if incremental else frozenset()
-        with collector.frozen():  # the curation is alive to the end: the collector need not walk it
+            gens.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise StoreError(f"cannot create the store directory {gens}: {err.strerror}") from err
+        with open(gens / ".lock", "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as err:
+                raise StoreError(f"another build of {path} is running") from err
+            passed = _passed(path) if incremental else frozenset()
             result = _build_locked(path, gens, validated, steps, curated, sources, progress, store_url, passed)
-        if parsed is not None:
-            parsed.commit()  # only now: a failed build leaves the cache as it was
-        return result
+            if parsed is not None:
+                parsed.commit()  # only now: a failed build leaves the cache as it was
+            return result
 
 
 def _build_locked(
