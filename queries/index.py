@@ -25,7 +25,7 @@ from catkg.ingest.to_rdf import broader_closure
 from catkg.ingest.validate import Validated
 from catkg.ontology.load import entity_types, fact_kinds, label, ontology_graph
 from catkg.queries import engine
-from catkg.queries.run import Queryable, QueryError
+from catkg.queries.run import QueryError
 
 INDEX = "search.sqlite"
 
@@ -60,9 +60,9 @@ class EntityText:
     broader: frozenset[str]
 
 
-def build_index(directory: Path, store: Queryable, validated: Validated) -> None:
-    """Write the search index and the fact documents for the store in ``directory`` (a build step, see
-    catkg.store.build).
+def build_index(directory: Path, validated: Validated) -> None:
+    """Write the search index and the fact documents for the store in ``directory`` (a build step, run beside
+    the store's load: catkg.store.beside).
 
     Both are made from the validated curation, not read back from the graph (that cost 0.6 ms a fact); the tests
     prove them equal to what the named queries read from the graph.

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from catkg.queries.index import build_index
-from catkg.store.build import BuildResult, Step, build
+from catkg.store.beside import Step
+from catkg.store.build import BuildResult, build
 
 STEPS: tuple[Step, ...] = (build_index,)
 

@@ -40,7 +40,7 @@ def test_failing_step_removes_its_generation_and_keeps_the_old(tmp_path: Path) -
     path = tmp_path / "store"
     first = build(path).directory
 
-    def broken_step(directory, store, validated):
+    def broken_step(directory, validated):
         raise OSError(28, "No space left on device")
 
     with pytest.raises(StoreError, match="No space left on device"):
@@ -137,3 +137,19 @@ def test_the_store_is_no_larger_than_its_quads_loaded_at_once(store: EmbeddedSto
     raw.flush()
     del raw
     assert _disk(built) <= 1.15 * _disk(tmp_path / "raw"), (_disk(built), _disk(tmp_path / "raw"))
+
+
+def test_a_fact_whose_quote_is_lost_fails_the_count_check(store: EmbeddedStore) -> None:
+    from pyoxigraph import NamedNode, Store
+
+    from catkg.store.build import _check_counts
+    from catkg.store.embedded import Snapshot
+
+    copy = Store()
+    copy.extend(store.generation().oxigraph.quads_for_pattern(None, None, None, None))
+    validated = load_and_validate()
+    assert _check_counts(Snapshot(copy), validated)["quotes"] == len(validated.curation.facts)
+    exact = next(copy.quads_for_pattern(None, NamedNode("http://www.w3.org/ns/oa#exact"), None, None))
+    copy.remove(exact)
+    with pytest.raises(StoreError, match="'quotes': " + str(len(validated.curation.facts) - 1)):
+        _check_counts(Snapshot(copy), validated)

@@ -246,7 +246,7 @@ def test_failed_build_leaves_the_live_graphs(remote: RemoteStore, remote_index: 
     before = list_facts(remote, limit=1000).items
     graphs = remote.client.graphs()
 
-    def fail(directory: Path, snapshot: object, validated: object) -> None:
+    def fail(directory: Path, validated: object) -> None:
         raise RuntimeError("a step failed")
 
     with pytest.raises(RuntimeError, match="a step failed"):
