@@ -27,7 +27,7 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
 from rdflib import RDFS as _RDFS
 from rdflib import URIRef
 
-from catkg.ingest.claims import Claim, claims_by_fact, group_claims
+from catkg.ingest.claims import Claim, claims_by_fact
 from catkg.ingest.ledger import Entry, ledger
 from catkg.ingest.load import Located
 from catkg.ingest.models import Entity, Fact, Source, Value
@@ -407,7 +407,7 @@ def data_parts(v: Validated) -> list[Part]:
     parts = [Part(RECORDS, _key(common, records.text.encode()), lambda: records)]
 
     facts = [item.record for item in v.curation.facts]
-    claims = group_claims(facts)
+    claims = v.claims
     claim_of = claims_by_fact(claims)
 
     def fact_part(run: range) -> Part:

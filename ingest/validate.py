@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import cached_property
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import networkx as nx
 
 from catkg.ingest import collector
+from catkg.ingest.claims import Claim, group_claims
 from catkg.ingest.load import Curation, CurationError, Located, Problem, load_curation
 from catkg.ingest.models import Fact, Source, Value
 from catkg.ingest.parsed import ParsedCache
@@ -46,6 +48,12 @@ class Validated:
     """Source id to the spans of its title, authors, citation line and date in the article that carries them."""
     locations: dict[str, str] = field(default_factory=dict)
     """Fact id to the kind of section its quote sits in (abstract, practice-points, body, reference-list)."""
+
+    @cached_property
+    def claims(self) -> list[Claim]:
+        """The claims the facts make (:func:`catkg.ingest.claims.group_claims`), grouped once for the graph and the
+        search index (1.3-1.6 s a time at 100k facts)."""
+        return group_claims(item.record for item in self.curation.facts)
 
 
 def curated_root() -> Path:

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import orjson
 
-from catkg.ingest.claims import Claim, claims_by_fact, group_claims
+from catkg.ingest.claims import Claim, claims_by_fact
 from catkg.ingest.models import Entity, Fact, Source, Value
 from catkg.ingest.validate import Span, Validated
 from catkg.ontology import ENTITY, FACT, SOURCE
@@ -134,7 +134,7 @@ def fact_documents(validated: Validated) -> Iterator[dict[str, Any]]:
     cur = validated.curation
     entities = {e.record.id: e.record for e in cur.entities}
     sources = {s.record.id: s.record for s in cur.sources}
-    claim_of = claims_by_fact(group_claims(item.record for item in cur.facts))
+    claim_of = claims_by_fact(validated.claims)
     for item in cur.facts:
         yield _document(item.record, validated.spans[item.record.id], entities, sources, claim_of[item.record.id])
 
