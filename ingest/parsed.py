@@ -7,6 +7,11 @@ checks of :mod:`catkg.ingest.validate` still run on every record of every build,
 files too. The key is a hash of the file's bytes and of what makes records of them: the reader's and the models'
 source and the versions of pydantic and PyYAML. An edited file, or a changed reader or model, is read again.
 
+Beside a file's records, the cache keeps what the checks of each fact on its own found for that file (the spans of
+its quotes: :meth:`ParsedCache.checked`), under a key that adds what those checks read besides the records (the
+code, the entities' ids, the sources, the article texts). Checks across records (duplicates, copies, one study's
+facts) still run over every record.
+
 The cache is a directory of pickles written by this module only, beside the store (``catkg build`` keeps it in
 ``<store>.cache/parsed``); whoever can write there can write the store itself.
 """
@@ -44,6 +49,7 @@ class ParsedCache:
         self.directory = Path(directory)
         self._new: dict[str, Any] = {}
         self._used: set[str] = set()
+        self._file_keys: dict[str, str] = {}
 
     def key(self, path: Path) -> str:
         return hashlib.sha256(_reader_key() + path.read_bytes()).hexdigest()
@@ -54,6 +60,7 @@ class ParsedCache:
         """What ``parse`` gives for each file, in order: from the cache when a file is unchanged, else read
         (the misses together, so ``parse`` can share them out). Nothing is written until :meth:`commit`."""
         keys = [self.key(path) for path in paths]
+        self._file_keys = dict(zip(displays, keys, strict=True))
         found: dict[int, Loaded] = {}
         for i, key in enumerate(keys):
             try:
@@ -68,6 +75,29 @@ class ParsedCache:
                 self._new[keys[i]] = loaded[0]
         self._used = set(keys)
         return iter([found[i] for i in range(len(paths))])
+
+    def checked(self, display: str, context: bytes) -> Any | None:
+        """What :meth:`keep_checked` kept for the file ``display`` (as read by the last ``load_all``) under
+        ``context``, or None."""
+        key = self._checked_key(display, context)
+        if key is None:
+            return None
+        self._used.add(key)
+        try:
+            return pickle.loads((self.directory / key).read_bytes())
+        except Exception:  # not kept, or unreadable however it is: checked again
+            return None
+
+    def keep_checked(self, display: str, context: bytes, value: Any) -> None:
+        """Keep ``value``, what checking the file ``display`` found under ``context``, from :meth:`commit` on."""
+        key = self._checked_key(display, context)
+        if key is not None:
+            self._new[key] = value
+            self._used.add(key)
+
+    def _checked_key(self, display: str, context: bytes) -> str | None:
+        file_key = self._file_keys.get(display)
+        return None if file_key is None else hashlib.sha256(b"checked\0" + file_key.encode() + context).hexdigest()
 
     def commit(self) -> None:
         """Keep the files parsed by the last ``load_all`` and forget those no file has now: called once the build

@@ -19,8 +19,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from importlib.metadata import version as package_version
-from pathlib import Path
 
 import networkx as nx
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
@@ -28,6 +26,7 @@ from rdflib import RDFS as _RDFS
 from rdflib import URIRef
 
 from catkg.ingest.claims import Claim, claims_by_fact
+from catkg.ingest.code import code_key
 from catkg.ingest.ledger import Entry, ledger
 from catkg.ingest.load import Located
 from catkg.ingest.models import Entity, Fact, Source, Value
@@ -361,15 +360,9 @@ class Part:
     render: Callable[[], Rendered]
 
 
-@cache
 def writer_key() -> bytes:
     """A hash of what turns records into triples: catkg's version, the ingest and ontology code and the ontology."""
-    digest = hashlib.sha256(package_version("catkg").encode())
-    for folder in (Path(__file__).parent, Path(ontology_path()).parent):
-        for path in sorted(folder.glob("*")):
-            if path.suffix in {".py", ".ttl"}:
-                digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.digest()
+    return code_key()
 
 
 def _runs(ids: list[str]) -> Iterator[range]:

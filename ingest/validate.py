@@ -6,6 +6,7 @@ names picks among repeats. All problems are gathered before anything is raised.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ import networkx as nx
 
 from catkg.ingest import collector
 from catkg.ingest.claims import Claim, group_claims
+from catkg.ingest.code import code_key
 from catkg.ingest.load import Curation, CurationError, Located, Problem, load_curation
 from catkg.ingest.models import Fact, Source, Value
 from catkg.ingest.parsed import ParsedCache
@@ -545,8 +547,10 @@ def _check_fact(item: Located[Fact], cur_ids: dict[str, Any], texts: dict[str, s
     return None if start is None else Span(fact.source, start, start + len(fact.quote))
 
 
-def validate(cur: Curation, sources_dir: Path | None = None) -> Validated:
-    """Check everything curated; return it with texts and spans.
+def validate(cur: Curation, sources_dir: Path | None = None, parsed: ParsedCache | None = None) -> Validated:
+    """Check everything curated; return it with texts and spans (``parsed``: the cache the curation was read
+    through, which also keeps what each file's facts' own checks found, so an unchanged file is not checked fact
+    by fact again while nothing those checks read has changed; the checks across records run on every build).
 
     :raises CurationError: listing every problem, each with file, line and field.
     """
@@ -565,8 +569,19 @@ def validate(cur: Curation, sources_dir: Path | None = None) -> Validated:
     sections = _section_starts(cur, texts, problems)
     spans: dict[str, Span] = {}
     locations: dict[str, str] = {}
+    context = _checks_context(ids, cur, texts) if parsed else b""
+    kept: dict[str, dict[str, Span] | None] = {}  # a file's facts' spans, checked by an earlier build
+    found: dict[str, dict[str, Span]] = {}  # and those checked now, of the files that were not kept
     for item in cur.facts:
-        span = _check_fact(item, ids, texts, problems)
+        if item.file not in kept:
+            kept[item.file] = parsed.checked(item.file, context) if parsed else None
+        known = kept[item.file]
+        if known is not None and item.record.id in known:
+            span: Span | None = known[item.record.id]
+        else:
+            span = _check_fact(item, ids, texts, problems)
+            if span:
+                found.setdefault(item.file, {})[item.record.id] = span
         if span:
             spans[item.record.id] = span
             location = location_of(span, sections)
@@ -583,7 +598,22 @@ def validate(cur: Curation, sources_dir: Path | None = None) -> Validated:
             locate(texts[skip.source], skip.text, skip.occurrence, item, "text", problems, skip.source)
     if problems:
         raise CurationError(problems)
+    if parsed:
+        for file, file_spans in found.items():
+            parsed.keep_checked(file, context, file_spans)
     return Validated(cur, texts, spans, source_spans, locations)
+
+
+def _checks_context(ids: dict[str, Any], cur: Curation, texts: dict[str, str]) -> bytes:
+    """What the checks of one fact (:func:`_check_fact`) read besides its record: the code, the entities' ids, the
+    sources (articles, references and where each is cited) and the article texts."""
+    digest = hashlib.sha256(code_key())
+    digest.update("\0".join(sorted(ids["entities"])).encode() + b"\1")
+    for item in cur.sources:
+        digest.update(item.record.model_dump_json().encode() + b"\0")
+    for source in sorted(texts):
+        digest.update(source.encode() + b"\0" + hashlib.sha256(texts[source].encode()).digest())
+    return digest.digest()
 
 
 def load_and_validate(
@@ -596,4 +626,4 @@ def load_and_validate(
     """
     root = curated or curated_root()
     with collector.paused():  # records in bulk, and no cycles among them (catkg.ingest.collector)
-        return validate(load_curation(root, display_root=root.parent.parent, parsed=parsed), sources_dir)
+        return validate(load_curation(root, display_root=root.parent.parent, parsed=parsed), sources_dir, parsed)

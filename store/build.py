@@ -106,7 +106,8 @@ def build(
     """Validate, convert, load and check a new generation, then make ``path`` point at it.
 
     ``incremental``: curated files read by an earlier build (their records, kept by content hash in
-    :func:`cache_dir`) are not read again, though every record is still validated; and the parts of the graph that the serving
+    :func:`cache_dir`) are not read again, nor their facts checked one by one while nothing those checks read has
+    changed (see :mod:`catkg.ingest.parsed`); and the parts of the graph that the serving
     generation's shapes check passed (its :data:`PASSED`, by content hash) are not checked again. Without a
     serving generation the shapes check everything; with False nothing is reused.
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from catkg.ingest import load, parsed
+from catkg.ingest import load, parsed, validate
 from catkg.ingest.load import CurationError, load_curation
 from catkg.ingest.parsed import ParsedCache
-from catkg.ingest.validate import curated_root
+from catkg.ingest.validate import curated_root, load_and_validate, sources_root
 
 
 def records(root: Path, cache: ParsedCache | None = None) -> list[tuple[str, str, str, int, int]]:
@@ -71,3 +71,40 @@ def test_an_unreadable_cache_entry_is_read_again(tmp_path: Path) -> None:
     for entry in (tmp_path / "parsed").iterdir():
         entry.write_bytes(b"not a pickle")
     assert records(curated_root(), ParsedCache(tmp_path / "parsed")) == fresh
+
+
+def validated_through(cache_dir: Path, curated: Path | None = None, sources: Path | None = None) -> dict:
+    cache = ParsedCache(cache_dir)
+    checked = load_and_validate(curated, sources, parsed=cache)
+    cache.commit()
+    return checked.spans
+
+
+def test_an_unchanged_file_is_not_checked_fact_by_fact_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fresh = load_and_validate().spans
+    assert validated_through(tmp_path / "parsed") == fresh
+    monkeypatch.setattr(validate, "_check_fact", unreadable)
+    assert validated_through(tmp_path / "parsed") == fresh
+
+
+def test_a_changed_text_or_entity_checks_every_fact_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    curated, sources = tmp_path / "curated", tmp_path / "sources"
+    shutil.copytree(curated_root(), curated)
+    shutil.copytree(sources_root(), sources)
+    validated_through(tmp_path / "parsed", curated, sources)
+    text = next(sources.glob("*.txt"))
+    text.write_text(text.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    with monkeypatch.context() as patched:
+        patched.setattr(validate, "_check_fact", unreadable)
+        with pytest.raises(AssertionError, match="read again"):
+            validated_through(tmp_path / "parsed", curated, sources)
+    validated_through(tmp_path / "parsed", curated, sources)
+    # The fact files are unchanged, but an entity their facts name is renamed away: still refused.
+    fact = load_and_validate(curated, sources).curation.facts[0].record
+    entities = next(p for p in curated.rglob("*.yaml") if f"- id: {fact.subject}\n" in p.read_text(encoding="utf-8"))
+    entities.write_text(
+        entities.read_text(encoding="utf-8").replace(f"- id: {fact.subject}\n", f"- id: {fact.subject}-renamed\n"),
+        encoding="utf-8",
+    )
+    with pytest.raises(CurationError, match=f"unknown entity '{fact.subject}'"):
+        validated_through(tmp_path / "parsed", curated, sources)

@@ -228,12 +228,13 @@ def test_unchanged_files_are_not_parsed_again_but_still_validated(data: Path, tm
     build_at(tmp_path / "store", work)
     parsed = cache_dir(tmp_path / "store") / "parsed"
     files = sorted((work / "curated").rglob("*.yaml"))
+    fact_files = [p for p in files if p.parent.name == "facts"]
     before = {p.name for p in parsed.iterdir()}
-    assert len(before) == len(files)
+    assert len(before) == len(files) + len(fact_files), "each file's records, and each fact file's checked spans"
     edit(work / "curated" / "facts" / "facts-00002.yaml", "(synthetic fact 250)", "(synthetic fact 250, edited)")
     build_at(tmp_path / "store", work)
     after = {p.name for p in parsed.iterdir()}
-    assert len(after) == len(files) and len(after - before) == 1, "the edited file's parse replaced its old one"
+    assert len(after) == len(before) and len(after - before) == 2, "the edited file's records and spans replaced"
     # The fact files are unchanged, but the entity their first fact names is renamed away: still refused.
     edit(work / "curated" / "entities" / "entities-00000.yaml", "- id: anatomical-site-e14\n", "- id: anatomical-site-e14x\n")
     with pytest.raises(CurationError, match="facts\\[0\\].subject: unknown entity 'anatomical-site-e14'"):
