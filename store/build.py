@@ -403,11 +403,7 @@ def _load_delta(
     meta graph by a new one; check the new parts' shapes; record the parts in ``directory``. Returns the shapes'
     report and the number of quads the store now holds. A failure leaves the copy for the caller to remove."""
     rendered = [part.render() for part in delta.new]
-    removed = 0
-    for _, _, subjects in delta.serving.rows(delta.gone):
-        found = [q for s in subjects for q in store.quads_for_pattern(NamedNode(s[1:-1]), None, None, DATA_GRAPH)]
-        _remove(store, found)
-        removed += len(found)
+    removed = sum(_remove_subjects(store, subjects) for _, _, subjects in delta.serving.rows(delta.gone))
     old_meta = list(store.quads_for_pattern(None, None, None, META_GRAPH))
     _remove(store, old_meta)
     text = "".join(r.text for r in rendered)
@@ -431,6 +427,24 @@ def _load_delta(
         record.add(part.key, part.section, made.subjects)
     record.close(commit=True)
     return shapes, triples + len(quads)
+
+
+SUBJECTS_AT_ONCE = 2000
+"""Subjects whose data-graph triples one update removes: a few thousand keeps each update's text and its
+transaction small."""
+
+
+def _remove_subjects(store: Store, subjects: list[str]) -> int:
+    """Remove every data-graph triple of ``subjects`` (N-Triples IRIs, as a part records them); how many there
+    were. Counted and removed by Oxigraph, a few thousand subjects an update: reading them into Python to remove
+    them quad by quad was 4.5 s for one part's 22k triples at 100k facts (profiled)."""
+    removed = 0
+    for start in range(0, len(subjects), SUBJECTS_AT_ONCE):
+        values = " ".join(str(NamedNode(s[1:-1])) for s in subjects[start : start + SUBJECTS_AT_ONCE])
+        where = f"WHERE {{ VALUES ?s {{ {values} }} GRAPH {DATA_GRAPH} {{ ?s ?p ?o }} }}"
+        removed += int(next(iter(store.query(f"SELECT (COUNT(*) AS ?n) {where}")))[0].value)
+        store.update(f"DELETE {{ GRAPH {DATA_GRAPH} {{ ?s ?p ?o }} }} {where}")
+    return removed
 
 
 def _remove(store: Store, quads: list[Quad]) -> None:
