@@ -43,7 +43,8 @@ def _reader_key() -> bytes:
 
 
 class ParsedCache:
-    """The records of curated files read without a problem, one pickle a file, named by its key."""
+    """The records of curated files read without a problem, and the spans their facts' checks found, one pickle
+    each, named by its key."""
 
     def __init__(self, directory: Path):
         self.directory = Path(directory)

@@ -620,7 +620,7 @@ def load_and_validate(
     curated: Path | None = None, sources_dir: Path | None = None, parsed: ParsedCache | None = None
 ) -> Validated:
     """The whole ingest check, from YAML files to validated records (``parsed``: the records of files read before, by
-    content, so unchanged files are not read again; every check still runs).
+    content, so unchanged files are not read again, and what their facts' own checks found; see :func:`validate`).
 
     :raises CurationError: listing every problem in every file.
     """

@@ -437,12 +437,12 @@ transaction small."""
 def _remove_subjects(store: Store, subjects: list[str]) -> int:
     """Remove every data-graph triple of ``subjects`` (N-Triples IRIs, as a part records them); how many there
     were. Counted and removed by Oxigraph, a few thousand subjects an update: reading them into Python to remove
-    them quad by quad was 4.5 s for one part's 22k triples at 100k facts (profiled)."""
+    them quad by quad took 0.82 s against 0.65 s for a part of 4,732 subjects at 1M facts (warm, measured)."""
     removed = 0
     for start in range(0, len(subjects), SUBJECTS_AT_ONCE):
         values = " ".join(str(NamedNode(s[1:-1])) for s in subjects[start : start + SUBJECTS_AT_ONCE])
         where = f"WHERE {{ VALUES ?s {{ {values} }} GRAPH {DATA_GRAPH} {{ ?s ?p ?o }} }}"
-        removed += int(next(iter(store.query(f"SELECT (COUNT(*) AS ?n) {where}")))[0].value)
+        removed += _count(Snapshot(store), f"SELECT (COUNT(*) AS ?n) {where}")
         store.update(f"DELETE {{ GRAPH {DATA_GRAPH} {{ ?s ?p ?o }} }} {where}")
     return removed
 
